@@ -1,0 +1,21 @@
+/**
+ * Domain errors. The decision path and the store throw these; one module at the
+ * GraphQL edge (src/graphql/errors.ts) maps them to error codes. Anything else is an
+ * internal error and is masked.
+ */
+
+/** The caller sent a value that can never be valid. `path` locates it (for example `requests[3].permission`). */
+export class InvalidInputError extends Error {
+  constructor(message: string, readonly path?: string) {
+    super(path ? `${path}: ${message}` : message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** The store could not answer; never a reason to allow. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

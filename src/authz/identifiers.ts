@@ -1,0 +1,17 @@
+/**
+ * User and organization IDs: 1-256 characters of printable Unicode. Users are not
+ * owned here, so any ID an identity provider issues (`auth0|123`, an email, a UUID)
+ * must pass; control characters, unpaired surrogates and unassigned code points do not.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Cn}\p{Zl}\p{Zp}]/u;
+
+export const MAX_ID_LENGTH = 256;
+
+/** Says what is wrong with an ID, or null. Length counts code points, not UTF-16 units. */
+export function describeIdProblem(value: string): string | null {
+  const length = [...value].length;
+  if (length === 0) return 'must not be empty';
+  if (length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters (got ${length})`;
+  if (UNPRINTABLE.test(value)) return 'must contain only printable characters';
+  return null;
+}

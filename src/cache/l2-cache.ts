@@ -1,0 +1,121 @@
+import type Keyv from 'keyv';
+import { earliestExpiry } from '../authz/snapshot';
+import type { Logger } from '../observability/logger';
+import { withDeadline } from './deadline';
+import type { CacheKeys } from './keys';
+import { fromEntry, toEntry } from './l2-entry';
+import type { LoadedSet, LoadRequest, PermissionSetSource } from './types';
+
+export interface L2CacheOptions {
+  keys: CacheKeys;
+  ttlSeconds: number;
+  /** Bound on every L2 call; past it the call counts as failed (AUTHZ_L2_TIMEOUT_MS). */
+  timeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * L2: whole permission sets of (user, org) pairs in Keyv (Redis, or memory when no
+ * Redis is configured), in front of `next`.
+ *
+ * - One read round trip per call: the permission keys, the pair versions and the
+ *   organization versions of all requested subjects go in one `getMany` (one MGET).
+ * - A value counts only if its fence equals the versions read with it (see l2-entry.ts).
+ * - Misses go to `next` in one call, tagged with the fence they were read under, and
+ *   are written back in one `setMany`, with a TTL capped at the earliest grant expiry.
+ * - A Redis error or timeout is a miss, never a decision: the subjects are loaded from
+ *   `next` and reported `DEGRADED`.
+ */
+export class L2PermissionCache implements PermissionSetSource {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly kv: Keyv,
+    private readonly next: PermissionSetSource,
+    private readonly options: L2CacheOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
+    const { keys } = this.options;
+    const orgIds = [...new Set(requests.map((r) => r.orgId))];
+    const orgIndex = new Map(orgIds.map((id, i) => [id, 2 * requests.length + i]));
+    const readKeys = [
+      ...requests.map((r) => keys.permissions(r)),
+      ...requests.map((r) => keys.pairVersion(r)),
+      ...orgIds.map((id) => keys.orgVersion(id)),
+    ];
+
+    let values: unknown[];
+    try {
+      values = await withDeadline(this.kv.getMany(readKeys), this.options.timeoutMs, 'L2 read');
+    } catch (error) {
+      this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'read', err: error }, 'authz_l2_cache_error');
+      return this.degraded(await this.next.load(requests.map(({ userId, orgId }) => ({ userId, orgId }))));
+    }
+
+    const results: Array<LoadedSet | Error | undefined> = new Array(requests.length);
+    const misses: LoadRequest[] = [];
+    const missIndex: number[] = [];
+    const now = this.now();
+    requests.forEach((request, i) => {
+      const fence = `${token(values[orgIndex.get(request.orgId)!])}/${token(values[requests.length + i])}`;
+      const cached = values[i] === undefined ? null : fromEntry(values[i]);
+      if (values[i] !== undefined && cached === null) {
+        this.options.logger.warn({ event: 'authz_l2_cache_corrupt', key: readKeys[i] }, 'ignoring an L2 value of unknown shape');
+      }
+      const expiry = cached ? earliestExpiry(cached.snapshot) : null;
+      if (cached && cached.fence === fence && (expiry === null || expiry > now)) {
+        this.options.logger.debug({ event: 'authz_l2_cache_hit', userId: request.userId, orgId: request.orgId }, 'authz_l2_cache_hit');
+        results[i] = { snapshot: cached.snapshot, status: 'L2_HIT' };
+      } else {
+        misses.push({ userId: request.userId, orgId: request.orgId, fence });
+        missIndex.push(i);
+      }
+    });
+    if (misses.length === 0) return results as Array<LoadedSet | Error>;
+
+    const loaded = await this.next.load(misses);
+    const writeFailed = !(await this.populate(misses, loaded));
+    loaded.forEach((result, j) => {
+      results[missIndex[j]!] =
+        result instanceof Error ? result : { snapshot: result.snapshot, status: writeFailed ? 'DEGRADED' : 'MISS' };
+    });
+    return results as Array<LoadedSet | Error>;
+  }
+
+  /** Writes loaded sets back; false when Redis failed (the answers stand regardless). */
+  private async populate(requests: readonly LoadRequest[], loaded: ReadonlyArray<LoadedSet | Error>): Promise<boolean> {
+    const now = this.now();
+    const entries = [];
+    for (const [j, result] of loaded.entries()) {
+      if (result instanceof Error) continue;
+      const request = requests[j]!;
+      const expiry = earliestExpiry(result.snapshot);
+      const ttl = Math.min(this.options.ttlSeconds * 1000, expiry === null ? Infinity : expiry - now);
+      if (ttl <= 0) continue;
+      entries.push({ key: this.options.keys.permissions(request), value: toEntry(result.snapshot, request.fence!), ttl });
+    }
+    if (entries.length === 0) return true;
+    try {
+      await withDeadline(this.kv.setMany(entries), this.options.timeoutMs, 'L2 write');
+      this.options.logger.debug({ event: 'authz_l2_cache_populated', count: entries.length }, 'authz_l2_cache_populated');
+      return true;
+    } catch (error) {
+      this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'write', err: error }, 'authz_l2_cache_error');
+      return false;
+    }
+  }
+
+  private degraded(loaded: Array<LoadedSet | Error>): Array<LoadedSet | Error> {
+    return loaded.map((r) => (r instanceof Error ? r : { snapshot: r.snapshot, status: 'DEGRADED' }));
+  }
+}
+
+/** A version token as read from L2: any string, or `-` when the key is absent. */
+function token(value: unknown): string {
+  return typeof value === 'string' ? value : '-';
+}
+

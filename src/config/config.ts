@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * Environment -> validated, frozen configuration. This is the only module that reads
+ * `process.env`; everything else receives a `Config`.
+ */
+
+const bool = (name: string, fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: `${name} must be true or false` })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v.trim()), { error: `${name} must be a whole number` })
+    .transform((v) => Number(v.trim()))
+    .refine((v) => v >= min && v <= max, { error: `${name} must be between ${min} and ${max}` });
+
+const url = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, { error: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` })
+    .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int('PORT', 4000, 0, 65535),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  AUTHZ_DATA_DIR: z.string().min(1).default('.data'),
+  AUTHZ_DEMO_DATA: bool('AUTHZ_DEMO_DATA', true),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  REDIS_HOST: z.string().min(1).optional(),
+  REDIS_PORT: int('REDIS_PORT', 6379, 1, 65535),
+  REDIS_DB: int('REDIS_DB', 0, 0, 15),
+  AUTHZ_REDIS_KEY_PREFIX: z
+    .string()
+    .default('')
+    .refine((v) => !/[\s]/.test(v), { error: 'AUTHZ_REDIS_KEY_PREFIX must not contain white space' }),
+  AUTHZ_CACHE_ENABLED: bool('AUTHZ_CACHE_ENABLED', true),
+  AUTHZ_L2_CACHE_ENABLED: bool('AUTHZ_L2_CACHE_ENABLED', true),
+  AUTHZ_CACHE_TTL: int('AUTHZ_CACHE_TTL', 300, 1, 86_400),
+  AUTHZ_L2_TIMEOUT_MS: int('AUTHZ_L2_TIMEOUT_MS', 50, 1, 10_000),
+  AUTHZ_MAX_CHECKS: int('AUTHZ_MAX_CHECKS', 1000, 1, 100_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
+  AUTH_MODE: z.enum(['none'], { error: 'AUTH_MODE must be none (the only mode this version supports)' }).default('none'),
+});
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'embedded'; dataDir: string };
+
+export type RedisConfig = { kind: 'redis'; url: string } | { kind: 'memory' };
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: { readonly host: string; readonly port: number };
+  readonly database: Readonly<DatabaseConfig>;
+  readonly seedDemoData: boolean;
+  readonly redis: Readonly<RedisConfig>;
+  readonly cache: {
+    readonly enabled: boolean;
+    readonly l2Enabled: boolean;
+    readonly ttlSeconds: number;
+    readonly l2TimeoutMs: number;
+    readonly keyPrefix: string;
+  };
+  readonly maxChecks: number;
+  readonly logLevel: string;
+  readonly authMode: 'none';
+}
+
+/** A configuration error that names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once. Empty strings count as unset, so `FOO=` in a `.env`
+ * file means "use the default".
+ * @throws ConfigError naming each bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const redis: RedisConfig = e.REDIS_URL
+    ? { kind: 'redis', url: e.REDIS_URL }
+    : e.REDIS_HOST
+      ? { kind: 'redis', url: `redis://${e.REDIS_HOST}:${e.REDIS_PORT}/${e.REDIS_DB}` }
+      : { kind: 'memory' };
+  return deepFreeze({
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT },
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'embedded', dataDir: e.AUTHZ_DATA_DIR },
+    seedDemoData: e.AUTHZ_DEMO_DATA,
+    redis,
+    cache: {
+      enabled: e.AUTHZ_CACHE_ENABLED,
+      l2Enabled: e.AUTHZ_CACHE_ENABLED && e.AUTHZ_L2_CACHE_ENABLED,
+      ttlSeconds: e.AUTHZ_CACHE_TTL,
+      l2TimeoutMs: e.AUTHZ_L2_TIMEOUT_MS,
+      keyPrefix: e.AUTHZ_REDIS_KEY_PREFIX,
+    },
+    maxChecks: e.AUTHZ_MAX_CHECKS,
+    logLevel: e.LOG_LEVEL,
+    authMode: e.AUTH_MODE,
+  });
+}
+
+/** The configuration as it may be logged: credentials in URLs are masked. */
+export function redactedConfig(config: Config): unknown {
+  const mask = (value: string) => {
+    try {
+      const u = new URL(value);
+      if (u.password) u.password = '***';
+      return u.toString();
+    } catch {
+      return '***';
+    }
+  };
+  return {
+    ...config,
+    database: config.database.kind === 'postgres' ? { kind: 'postgres', url: mask(config.database.url) } : config.database,
+    redis: config.redis.kind === 'redis' ? { kind: 'redis', url: mask(config.redis.url) } : config.redis,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,70 @@
+import KeyvRedis, { createClient } from '@keyv/redis';
+import Keyv from 'keyv';
+import type { RedisConfig } from '../config/config';
+import type { Logger } from '../observability/logger';
+
+/** The L2 key-value store and how to close it. */
+export interface L2Store {
+  readonly kind: 'redis' | 'memory';
+  readonly kv: Keyv;
+  /** One PING round trip; rejects when Redis is unreachable. Memory always answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Keyv on Redis, or on an in-process Map when no Redis is configured (one instance
+ * only: nothing is shared, and invalidations by other processes are not seen).
+ *
+ * Redis is set up so it can never hang a request (../shared/notes/redis-failure.md):
+ * no offline queue (a command while disconnected fails at once, and a write cut off by
+ * an outage can never be replayed after a later invalidation), a per-command timeout,
+ * quick capped reconnects, and an error listener. Keys are stored exactly as built by
+ * keys.ts: no Keyv namespace, no adapter prefix. Values are plain JSON.
+ */
+export async function openL2Store(config: RedisConfig, options: { timeoutMs: number; logger: Logger }): Promise<L2Store> {
+  const keyvOptions = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse, throwOnErrors: true };
+  if (config.kind === 'memory') {
+    const kv = new Keyv(keyvOptions);
+    return { kind: 'memory', kv, ping: async () => undefined, close: async () => kv.disconnect() };
+  }
+
+  const client = createClient({
+    url: config.url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.timeoutMs },
+    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
+  });
+  let lastError = '';
+  client.on('error', (error: Error) => {
+    // Reconnects raise an error per attempt; log each distinct one once.
+    if (error.message !== lastError) options.logger.warn({ event: 'authz_l2_cache_error', operation: 'connection', err: error }, 'authz_l2_cache_error');
+    lastError = error.message;
+  });
+  client.on('ready', () => {
+    if (lastError) options.logger.info({ event: 'authz_l2_reconnected' }, 'Redis connection restored');
+    lastError = '';
+  });
+  // Start serving even if Redis is down at boot: requests degrade to PostgreSQL until
+  // the client's reconnect loop succeeds.
+  client.connect().catch(() => undefined);
+  await Promise.race([once(client, 'ready'), new Promise((r) => setTimeout(r, 2_000).unref())]);
+
+  const store = new KeyvRedis(client, { throwOnConnectError: false, throwOnErrors: true });
+  store.namespace = undefined;
+  const kv = new Keyv(store, keyvOptions);
+  kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
+  return {
+    kind: 'redis',
+    kv,
+    ping: async () => void (await client.ping()),
+    close: async () => {
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else if (client.isOpen) client.destroy();
+    },
+  };
+}
+
+function once(emitter: { once(event: string, listener: () => void): unknown }, event: string): Promise<void> {
+  return new Promise((resolve) => emitter.once(event, () => resolve()));
+}

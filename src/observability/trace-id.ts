@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The trace ID of a request: the trace-id of a W3C `traceparent` header, else a sane
+ * `x-request-id`, else a new one. Header values are checked so a caller cannot inject
+ * arbitrary text into logs or responses.
+ */
+export function traceIdFrom(headers: Record<string, string | string[] | undefined>): string {
+  const traceparent = first(headers['traceparent']);
+  const match = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
+  if (match && !/^0+$/.test(match[1]!)) return match[1]!;
+  const requestId = first(headers['x-request-id'])?.trim();
+  if (requestId && REQUEST_ID.test(requestId)) return requestId;
+  return randomBytes(16).toString('hex');
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

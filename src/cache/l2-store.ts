@@ -23,7 +23,7 @@ export interface L2Store {
  * keys.ts: no Keyv namespace, no adapter prefix. Values are plain JSON.
  */
 export async function openL2Store(config: RedisConfig, options: { timeoutMs: number; logger: Logger }): Promise<L2Store> {
-  const keyvOptions = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse, throwOnErrors: true };
+  const keyvOptions = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: parseStored, throwOnErrors: true };
   if (config.kind === 'memory') {
     const kv = new Keyv(keyvOptions);
     return { kind: 'memory', kv, ping: async () => undefined, close: async () => kv.disconnect() };
@@ -51,8 +51,10 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
   await Promise.race([once(client, 'ready'), new Promise((r) => setTimeout(r, 2_000).unref())]);
 
   const store = new KeyvRedis(client, { throwOnConnectError: false, throwOnErrors: true });
-  store.namespace = undefined;
   const kv = new Keyv(store, keyvOptions);
+  // Keyv gives its store the namespace `keyv` (stored as `keyv::<key>`); keys.ts builds
+  // the whole key, so neither may add anything.
+  kv.namespace = undefined;
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
   return {
     kind: 'redis',
@@ -63,6 +65,19 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
       else if (client.isOpen) client.destroy();
     },
   };
+}
+
+/**
+ * Keyv's stored form is `{"value": ..., "expires": ...}` in JSON. Text that is not JSON
+ * (a corrupt write, another program's key) must cost one miss for that key, not fail
+ * the whole batch, so it becomes a value the L2 layer rejects (and logs).
+ */
+function parseStored(text: string): { value: unknown; expires?: number } | undefined {
+  try {
+    return JSON.parse(text) as { value: unknown; expires?: number };
+  } catch {
+    return { value: { corrupt: true } };
+  }
 }
 
 function once(emitter: { once(event: string, listener: () => void): unknown }, event: string): Promise<void> {

@@ -1,0 +1,21 @@
+// `npm run db:migrate`: applies prisma/migrations to the configured database
+// (DATABASE_URL, or the embedded one in AUTHZ_DATA_DIR), as `prisma migrate deploy` would.
+import { ConfigError, loadConfig } from '../src/config/config';
+import { openDatabase } from '../src/store/database';
+import { applyMigrations } from '../src/store/migrations/migrations';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config.database);
+  try {
+    const applied = await applyMigrations(database.adapterFactory);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database schema up to date: nothing to apply');
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `db:migrate failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

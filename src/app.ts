@@ -68,7 +68,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
     const keys = createCacheKeys(config.cache.keyPrefix);
     const store = new PostgresPermissionStore(database.prisma);
-    const singleFlight = new SingleFlight(store, keys);
+    const singleFlight = new SingleFlight(store, keys, { retainMs: 1_000 });
     let l2: L2Store | null = null;
     let invalidator: L2Invalidator | null = null;
     let source: PermissionSetSource;

@@ -72,11 +72,11 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
  * (a corrupt write, another program's key) must cost one miss for that key, not fail
  * the whole batch, so it becomes a value the L2 layer rejects (and logs).
  */
-function parseStored(text: string): { value: unknown; expires?: number } | undefined {
+function parseStored<Value>(text: string): { value?: Value; expires?: number } | undefined {
   try {
-    return JSON.parse(text) as { value: unknown; expires?: number };
+    return JSON.parse(text) as { value?: Value; expires?: number };
   } catch {
-    return { value: { corrupt: true } };
+    return { value: { corrupt: true } as Value };
   }
 }
 

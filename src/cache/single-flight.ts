@@ -17,6 +17,11 @@ interface Flight {
  * equal fences mean the running load read its versions, and so PostgreSQL, after the
  * last invalidation the joiner saw. Requests without a fence (L2 disabled or failing)
  * join only loads that have not been sent yet.
+ *
+ * A fenced result is kept for `retainMs` after it arrives: a request that read L2 just
+ * before the result was written there would otherwise miss and load again. Reusing it is
+ * as safe as the L2 hit it stands in for, since the fence is the same. Errors are
+ * never kept.
  */
 export class SingleFlight implements PermissionSetSource {
   private readonly flights = new Map<string, Flight>();
@@ -26,6 +31,7 @@ export class SingleFlight implements PermissionSetSource {
   constructor(
     private readonly next: PermissionSetSource,
     private readonly keys: CacheKeys,
+    private readonly options: { retainMs?: number } = {},
   ) {}
 
   load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
@@ -68,10 +74,19 @@ export class SingleFlight implements PermissionSetSource {
       const failure = error instanceof Error ? error : new Error(String(error));
       results = batch.map(() => failure);
     }
+    const retainMs = this.options.retainMs ?? 0;
     batch.forEach((item, i) => {
-      // Errors are never kept: the flight ends here either way.
-      if (this.flights.get(item.id) === item.flight) this.flights.delete(item.id);
-      item.resolve(results[i]!);
+      const result = results[i]!;
+      item.resolve(result);
+      if (item.request.fence !== undefined && retainMs > 0 && !(result instanceof Error)) {
+        setTimeout(() => this.forget(item), retainMs).unref();
+      } else {
+        this.forget(item);
+      }
     });
+  }
+
+  private forget(item: { id: string; flight: Flight }): void {
+    if (this.flights.get(item.id) === item.flight) this.flights.delete(item.id);
   }
 }

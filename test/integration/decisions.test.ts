@@ -186,7 +186,7 @@ describe('REST compatibility', () => {
     expect(await again.json()).toEqual({ allowed: true, cache_status: 'l2_cache_hit' });
     const bad = await post({ user_id: 'bob', permission: 'document:edit' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('BAD_USER_INPUT');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
   });
 
   test('GET /health answers healthy', async () => {

@@ -1,0 +1,157 @@
+import { ConfigError, loadConfig, redactedConfig, type Config } from '../../../src/config/config';
+
+/** The ConfigError thrown for `env`, or a failure if none is thrown. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig: defaults', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      env: 'development',
+      http: { host: '127.0.0.1', port: 4000 },
+      database: { kind: 'embedded', dataDir: '.data' },
+      seedDemoData: true,
+      redis: { kind: 'memory' },
+      cache: { enabled: true, l2Enabled: true, ttlSeconds: 300, l2TimeoutMs: 50, keyPrefix: '' },
+      maxChecks: 1000,
+      logLevel: 'info',
+      authMode: 'none',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: '', REDIS_HOST: '', LOG_LEVEL: '', AUTHZ_CACHE_TTL: '' });
+    expect(config.http.port).toBe(4000);
+    expect(config.database).toEqual({ kind: 'embedded', dataDir: '.data' });
+    expect(config.redis).toEqual({ kind: 'memory' });
+    expect(config.logLevel).toBe('info');
+    expect(config.cache.ttlSeconds).toBe(300);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' }).http.port).toBe(4000);
+  });
+});
+
+describe('loadConfig: values', () => {
+  it('reads numbers, booleans and URLs', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: ' 8080 ',
+      DATABASE_URL: 'postgresql://u:p@db:5432/authz',
+      AUTHZ_DEMO_DATA: 'no',
+      AUTHZ_CACHE_TTL: '60',
+      AUTHZ_MAX_CHECKS: '10',
+      AUTHZ_REDIS_KEY_PREFIX: 'tenant1:',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.env).toBe('production');
+    expect(config.http.port).toBe(8080);
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u:p@db:5432/authz' });
+    expect(config.seedDemoData).toBe(false);
+    expect(config.cache.ttlSeconds).toBe(60);
+    expect(config.cache.keyPrefix).toBe('tenant1:');
+    expect(config.maxChecks).toBe(10);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('builds a Redis URL from REDIS_HOST, REDIS_PORT and REDIS_DB', () => {
+    expect(loadConfig({ REDIS_HOST: 'cache' }).redis).toEqual({ kind: 'redis', url: 'redis://cache:6379/0' });
+    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '6380', REDIS_DB: '3' }).redis).toEqual({
+      kind: 'redis',
+      url: 'redis://cache:6380/3',
+    });
+  });
+
+  it('prefers REDIS_URL over REDIS_HOST', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://r:6390/1', REDIS_HOST: 'ignored' }).redis).toEqual({ kind: 'redis', url: 'rediss://r:6390/1' });
+  });
+
+  it('disables L2 when the whole cache is disabled', () => {
+    expect(loadConfig({ AUTHZ_CACHE_ENABLED: 'false' }).cache).toMatchObject({ enabled: false, l2Enabled: false });
+    expect(loadConfig({ AUTHZ_CACHE_ENABLED: 'false', AUTHZ_L2_CACHE_ENABLED: 'true' }).cache.l2Enabled).toBe(false);
+    expect(loadConfig({ AUTHZ_L2_CACHE_ENABLED: '0' }).cache).toMatchObject({ enabled: true, l2Enabled: false });
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/x', REDIS_HOST: 'cache' });
+    for (const part of [config, config.http, config.database, config.redis, config.cache]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(() => {
+      (config.http as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+});
+
+describe('loadConfig: errors', () => {
+  it.each<[string, NodeJS.ProcessEnv]>([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '65536' }],
+    ['PORT', { PORT: '-1' }],
+    ['PORT', { PORT: '80.5' }],
+    ['AUTHZ_CACHE_TTL', { AUTHZ_CACHE_TTL: '0' }],
+    ['AUTHZ_CACHE_TTL', { AUTHZ_CACHE_TTL: '86401' }],
+    ['AUTHZ_MAX_CHECKS', { AUTHZ_MAX_CHECKS: '0' }],
+    ['REDIS_DB', { REDIS_HOST: 'cache', REDIS_DB: '16' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }],
+    ['AUTH_MODE', { AUTH_MODE: 'jwt' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['AUTHZ_CACHE_ENABLED', { AUTHZ_CACHE_ENABLED: 'maybe' }],
+    ['AUTHZ_REDIS_KEY_PREFIX', { AUTHZ_REDIS_KEY_PREFIX: 'a b' }],
+  ])('names %s in the error', (variable, env) => {
+    const error = configError(env);
+    expect(error.message).toContain(variable);
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('reports every bad variable at once', () => {
+    const error = configError({ PORT: 'abc', AUTHZ_CACHE_TTL: '0', DATABASE_URL: 'mysql://x', AUTH_MODE: 'jwt', LOG_LEVEL: 'loud' });
+    const named = error.problems.map((p) => p.split(':')[0]).sort();
+    expect(named).toEqual(['AUTHZ_CACHE_TTL', 'AUTH_MODE', 'DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+});
+
+describe('redactedConfig', () => {
+  it('masks passwords in DATABASE_URL and REDIS_URL and keeps the rest', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db:5432/authz', REDIS_URL: 'redis://:hunter2@cache:6379/2' });
+    const redacted = redactedConfig(config) as Config;
+    const text = JSON.stringify(redacted);
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('hunter2');
+    expect(redacted.database).toEqual({ kind: 'postgres', url: 'postgres://app:***@db:5432/authz' });
+    expect(redacted.redis).toEqual({ kind: 'redis', url: 'redis://:***@cache:6379/2' });
+    expect(redacted.http).toEqual(config.http);
+    expect(redacted.cache).toEqual(config.cache);
+  });
+
+  it('leaves URLs without passwords, embedded databases and memory Redis alone', () => {
+    const plain = loadConfig({ DATABASE_URL: 'postgres://db:5432/authz', REDIS_URL: 'redis://cache:6379' });
+    expect(redactedConfig(plain)).toMatchObject({
+      database: { url: 'postgres://db:5432/authz' },
+      redis: { url: 'redis://cache:6379' },
+    });
+    const local = loadConfig({});
+    expect(redactedConfig(local)).toMatchObject({ database: { kind: 'embedded', dataDir: '.data' }, redis: { kind: 'memory' } });
+  });
+
+  it('does not change the configuration it was given', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db/authz' });
+    redactedConfig(config);
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://app:s3cret@db/authz' });
+  });
+});

@@ -44,7 +44,8 @@ export class SingleFlight implements PermissionSetSource {
   }
 
   private join(request: LoadRequest): Promise<LoadedSet | Error> {
-    const id = `${this.keys.subjectId(request)}#${request.fence ?? ''}`;
+    // JSON keeps subject and fence apart whatever characters either holds.
+    const id = JSON.stringify([this.keys.subjectId(request), request.fence ?? null]);
     const existing = this.flights.get(id);
     if (existing && (request.fence !== undefined || !existing.dispatched)) return existing.promise;
 

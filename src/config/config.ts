@@ -39,7 +39,12 @@ const envSchema = z.object({
   AUTHZ_DATA_DIR: z.string().min(1).default('.data'),
   AUTHZ_DEMO_DATA: bool('AUTHZ_DEMO_DATA', true),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
-  REDIS_HOST: z.string().min(1).optional(),
+  REDIS_HOST: z
+    .string()
+    .refine((v) => /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/.test(v), {
+      error: 'REDIS_HOST must be a host name or an IP address',
+    })
+    .optional(),
   REDIS_PORT: int('REDIS_PORT', 6379, 1, 65535),
   REDIS_DB: int('REDIS_DB', 0, 0, 15),
   AUTHZ_REDIS_KEY_PREFIX: z
@@ -104,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const redis: RedisConfig = e.REDIS_URL
     ? { kind: 'redis', url: e.REDIS_URL }
     : e.REDIS_HOST
-      ? { kind: 'redis', url: `redis://${e.REDIS_HOST}:${e.REDIS_PORT}/${e.REDIS_DB}` }
+      ? { kind: 'redis', url: `redis://${e.REDIS_HOST.includes(':') && !e.REDIS_HOST.startsWith('[') ? `[${e.REDIS_HOST}]` : e.REDIS_HOST}:${e.REDIS_PORT}/${e.REDIS_DB}` }
       : { kind: 'memory' };
   return deepFreeze({
     env: e.NODE_ENV,
@@ -131,6 +136,9 @@ export function redactedConfig(config: Config): unknown {
     try {
       const u = new URL(value);
       if (u.password) u.password = '***';
+      for (const name of [...u.searchParams.keys()]) {
+        if (/pass|secret|token|key/i.test(name)) u.searchParams.set(name, '***');
+      }
       return u.toString();
     } catch {
       return '***';

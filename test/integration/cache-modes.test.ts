@@ -1,0 +1,75 @@
+import net from 'node:net';
+import { seed } from '../helpers/policy';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
+
+const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
+const POLICY = {
+  organizations: [{ id: 'acme', name: 'Acme' }],
+  roles: [{ orgId: 'acme', name: 'editor', permissions: ['document:*'] }],
+  memberships: [{ userId: 'bob', orgId: 'acme', roles: ['editor'] }],
+};
+
+async function statuses(gw: TestGateway, times: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < times; i++) {
+    const res = await gw.gql<{ can: { allowed: boolean; cacheStatus: string } }>(CAN, { u: 'bob', o: 'acme', p: 'document:edit' });
+    expect(res.data!.can.allowed).toBe(true);
+    out.push(res.data!.can.cacheStatus);
+  }
+  return out;
+}
+
+/** A port on which nothing listens: bind one, then close it. */
+async function deadPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('AUTHZ_L2_CACHE_ENABLED=false: every request loads from PostgreSQL, status DISABLED', async () => {
+  const gw = await startTestGateway({ AUTHZ_L2_CACHE_ENABLED: 'false' });
+  try {
+    await seed(gw.gateway.database.prisma, POLICY);
+    expect(await statuses(gw, 2)).toEqual(['DISABLED', 'DISABLED']);
+    expect(gw.gateway.l2).toBeNull();
+  } finally {
+    await gw.close();
+  }
+});
+
+test('AUTHZ_CACHE_ENABLED=false: no L1 either, even within one request', async () => {
+  const gw = await startTestGateway({ AUTHZ_CACHE_ENABLED: 'false' });
+  try {
+    await seed(gw.gateway.database.prisma, POLICY);
+    const res = await gw.gql(`{ a: can(userId: "bob", orgId: "acme", permission: "document:read") { cacheStatus } b: can(userId: "bob", orgId: "acme", permission: "x:read") { cacheStatus } }`);
+    expect(res.data).toEqual({ a: { cacheStatus: 'DISABLED' }, b: { cacheStatus: 'DISABLED' } });
+  } finally {
+    await gw.close();
+  }
+});
+
+test('no Redis configured: the in-memory L2 serves hits', async () => {
+  const gw = await startTestGateway({ REDIS_URL: '' });
+  try {
+    await seed(gw.gateway.database.prisma, POLICY);
+    expect(gw.gateway.l2!.kind).toBe('memory');
+    expect(await statuses(gw, 2)).toEqual(['MISS', 'L2_HIT']);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('Redis refusing connections: answers come from PostgreSQL as DEGRADED, and the gateway still starts', async () => {
+  const gw = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
+  try {
+    await seed(gw.gateway.database.prisma, POLICY);
+    expect(await statuses(gw, 3)).toEqual(['DEGRADED', 'DEGRADED', 'DEGRADED']);
+    const res = await gw.gql(CAN, { u: 'nobody', o: 'acme', p: 'document:edit' });
+    expect(res.data).toEqual({ can: { allowed: false, cacheStatus: 'DEGRADED' } });
+    expect(res.extensions!.authz!.cache.degraded).toBe(1);
+  } finally {
+    await gw.close();
+  }
+});

@@ -1,5 +1,4 @@
 import { ApolloServer } from '@apollo/server';
-import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
 import { createCacheKeys } from './cache/keys';
@@ -51,14 +50,19 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export async function startGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
   logger.info({ config: redactedConfig(config) }, 'starting authz-gateway');
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    for (const { name, stop } of stops.reverse()) {
+      await stop().then(
+        () => logger.debug({ component: name }, 'stopped'),
+        (err: unknown) => logger.error({ err, component: name }, 'error while stopping'),
+      );
+    }
   };
 
   try {
     const database = await openDatabase(config.database, { onQuery: options.onQuery });
-    stops.push(() => database.close());
+    stops.push({ name: 'database', stop: () => database.close() });
     const applied = await applyMigrations(database.adapterFactory);
     logger.info({ applied, database: database.kind }, applied.length ? 'database migrations applied' : 'database schema up to date');
     if (config.seedDemoData && (await database.prisma.organization.count()) === 0) {
@@ -74,7 +78,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     let source: PermissionSetSource;
     if (config.cache.l2Enabled) {
       l2 = await openL2Store(config.redis, { timeoutMs: config.cache.l2TimeoutMs, logger });
-      stops.push(() => l2!.close());
+      stops.push({ name: 'l2', stop: () => l2!.close() });
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
       source = new L2PermissionCache(l2.kv, singleFlight, { keys, ...cacheOptions });
@@ -90,14 +94,16 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       typeDefs: loadTypeDefs(),
       resolvers,
       introspection: true,
-      plugins: [fastifyApolloDrainPlugin(app), authzExtensionsPlugin()],
+      // main.ts owns the process signals and stops every layer in order.
+      stopOnTerminationSignals: false,
+      plugins: [authzExtensionsPlugin()],
       formatError: createErrorFormatter({
         exposeInternals: config.env === 'development',
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
       }),
     });
     await apollo.start();
-    stops.push(() => apollo.stop());
+    stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => ({
       traceId: request.id,
       logger: logger.child({ traceId: request.id }),
@@ -107,7 +113,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     }));
     registerRestCompat(app, { decisions, newReader: newLoader, logger });
     await app.listen({ host: config.http.host, port: config.http.port });
-    stops.push(() => app.close());
+    // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
+    // sockets are dropped at once); Apollo stops after it.
+    stops.push({ name: 'http', stop: () => app.close() });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;

@@ -16,6 +16,8 @@ export function createHttpServer(options: { bodyLimitBytes: number }): FastifyIn
     genReqId: (req) => traceIdFrom(req.headers),
     // Behind a load balancer, keep-alive sockets must outlive its idle timeout.
     keepAliveTimeout: 65_000,
+    // On close, drop idle keep-alive sockets at once; requests in flight still finish.
+    forceCloseConnections: 'idle',
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

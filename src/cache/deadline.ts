@@ -9,13 +9,13 @@ export class DeadlineExceededError extends Error {
 /**
  * Settles with `work` or rejects after `timeoutMs`, whichever comes first. A Redis
  * command already written to the socket is not covered by the client's own timeout, so
- * every L2 call goes through this. The abandoned promise's outcome is ignored.
+ * every L2 call goes through this. The abandoned promise's outcome is ignored (the race
+ * has subscribed to it, so a late rejection is not unhandled).
  */
 export function withDeadline<T>(work: Promise<T>, timeoutMs: number, operation: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineExceededError(operation, timeoutMs)), timeoutMs);
   });
-  work.catch(() => undefined);
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -30,18 +30,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
     const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
     // A dropped idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const adapterFactory = new PrismaPg(pool);
-    const prisma = createClient(adapterFactory, options);
-    return {
-      kind: 'postgres',
-      prisma,
-      adapterFactory,
-      ping: async () => void (await prisma.$queryRawUnsafe('SELECT 1')),
-      close: async () => {
-        await prisma.$disconnect();
-        await pool.end();
-      },
-    };
+    return handle('postgres', new PrismaPg(pool), options, () => pool.end());
   }
 
   const release = lockDataDir(config.dataDir);
@@ -52,22 +41,34 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const pglite = await PGlite.create(path.resolve(config.dataDir, 'pgdata'));
     const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
-    const prisma = createClient(adapterFactory, options);
-    return {
-      kind: 'embedded',
-      prisma,
-      adapterFactory,
-      ping: async () => void (await prisma.$queryRawUnsafe('SELECT 1')),
-      close: async () => {
-        await prisma.$disconnect();
-        await pglite.close();
-        release();
-      },
-    };
+    return handle('embedded', adapterFactory, options, async () => {
+      await pglite.close();
+      release();
+    });
   } catch (error) {
     release();
     throw error;
   }
+}
+
+/** The Prisma client over `adapterFactory`; closing disconnects it, then closes the driver. */
+function handle(
+  kind: Database['kind'],
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  options: OpenDatabaseOptions,
+  closeDriver: () => Promise<void>,
+): Database {
+  const prisma = createClient(adapterFactory, options);
+  return {
+    kind,
+    prisma,
+    adapterFactory,
+    ping: async () => void (await prisma.$queryRawUnsafe('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      await closeDriver();
+    },
+  };
 }
 
 function createClient(adapter: SqlMigrationAwareDriverAdapterFactory, options: OpenDatabaseOptions): PrismaClient {

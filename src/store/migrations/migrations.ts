@@ -52,13 +52,14 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
 }
 
 /**
- * The SQL that creates `schema.prisma` from an empty database: what the first
- * migration holds, and what the test suite compares it with to catch drift.
+ * The SQL that takes a database from the schema `from` (a Prisma schema text, or
+ * nothing) to `schema.prisma`. Used to write a new migration (`npm run db:migration`)
+ * and, in the test suite, to check that the migrations build exactly `schema.prisma`.
  */
-export async function schemaCreationSql(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+export async function schemaDiffSql(adapterFactory: SqlMigrationAwareDriverAdapterFactory, from: string | null): Promise<string> {
   return withEngine(adapterFactory, async (engine) => {
     const result = await engine.diff({
-      from: { tag: 'empty' },
+      from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: SCHEMA_FILE, content: from }] },
       to: { tag: 'schemaDatamodel', files: await readSchemaFiles() },
       script: true,
       exitCode: null,

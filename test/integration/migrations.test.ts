@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Client, Pool } from 'pg';
+import { applyMigrations, schemaDiffSql } from '../../src/store/migrations/migrations';
+import { databaseUrl, runId, TEST_DATABASE_URL } from '../helpers/services';
+
+/**
+ * The migrations in prisma/migrations must build exactly what schema.prisma describes:
+ * one empty database gets the migrations, another gets the SQL Prisma's engine derives
+ * from schema.prisma, and their schema dumps must be identical.
+ */
+const names = [`authz_t_${runId()}_m_${randomBytes(3).toString('hex')}`, `authz_t_${runId()}_s_${randomBytes(3).toString('hex')}`];
+const pools: Pool[] = [];
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function factory(name: string): PrismaPg {
+  const pool = new Pool({ connectionString: databaseUrl(name) });
+  pools.push(pool);
+  return new PrismaPg(pool);
+}
+
+function schemaDump(name: string): string {
+  const dump = execFileSync('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_prisma_migrations', databaseUrl(name)], {
+    encoding: 'utf8',
+  });
+  return dump
+    .split('\n')
+    .filter((line) => !line.startsWith('--') && !line.startsWith('SET ') && !line.startsWith('SELECT pg_catalog') && !line.startsWith('\\'))
+    .join('\n')
+    .trim();
+}
+
+beforeAll(async () => {
+  for (const name of names) await admin(`CREATE DATABASE "${name}"`);
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.end()));
+  for (const name of names) await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+});
+
+test('prisma/migrations and schema.prisma describe the same database', async () => {
+  const [migrated, derived] = names as [string, string];
+  const applied = await applyMigrations(factory(migrated));
+  expect(applied.length).toBeGreaterThan(0);
+  expect(await applyMigrations(factory(migrated))).toEqual([]);
+
+  const sql = await schemaDiffSql(factory(derived), null);
+  const client = new Client({ connectionString: databaseUrl(derived) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+  const a = schemaDump(migrated);
+  expect(a).toContain('CREATE TABLE public.memberships');
+  expect(a).toEqual(schemaDump(derived));
+});

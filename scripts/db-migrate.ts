@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config.database);
   try {
-    const applied = await applyMigrations(database.adapterFactory);
+    const applied = await database.withMigrationAdapter(applyMigrations);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database schema up to date: nothing to apply');
   } finally {
     await database.close();

@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const database = await openDatabase(config.database);
   let summary;
   try {
-    await applyMigrations(database.adapterFactory);
+    await database.withMigrationAdapter(applyMigrations);
     summary = await importPolicy(database.prisma, policy, { replace: values.replace });
   } finally {
     await database.close();

@@ -63,7 +63,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   try {
     const database = await openDatabase(config.database, { onQuery: options.onQuery });
     stops.push({ name: 'database', stop: () => database.close() });
-    const applied = await applyMigrations(database.adapterFactory);
+    const applied = await database.withMigrationAdapter(applyMigrations);
     logger.info({ applied, database: database.kind }, applied.length ? 'database migrations applied' : 'database schema up to date');
     if (config.seedDemoData && (await database.prisma.organization.count()) === 0) {
       await importPolicy(database.prisma, DEMO_POLICY);

@@ -10,7 +10,13 @@ import { PrismaClient } from './generated/prisma/client';
 export interface Database {
   readonly kind: 'postgres' | 'embedded';
   readonly prisma: PrismaClient;
-  readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /**
+   * Runs `work` with an adapter factory for Prisma's schema engine. On a server it has
+   * connections of its own, closed afterwards: the engine takes a session-level advisory
+   * lock that would otherwise stay held by a pooled connection and stall every other
+   * instance's migrations for the lock's 10 s timeout.
+   */
+  withMigrationAdapter<T>(work: (factory: SqlMigrationAwareDriverAdapterFactory) => Promise<T>): Promise<T>;
   /** Round trip to the database; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -30,7 +36,16 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
     const pool = new Pool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
     // A dropped idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    return handle('postgres', new PrismaPg(pool), options, () => pool.end());
+    const migrate = async <T>(work: (factory: SqlMigrationAwareDriverAdapterFactory) => Promise<T>) => {
+      const own = new Pool({ connectionString: config.url, max: 1, connectionTimeoutMillis: 5_000 });
+      own.on('error', () => undefined);
+      try {
+        return await work(new PrismaPg(own));
+      } finally {
+        await own.end();
+      }
+    };
+    return handle('postgres', new PrismaPg(pool), migrate, options, () => pool.end());
   }
 
   const release = lockDataDir(config.dataDir);
@@ -41,7 +56,8 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const pglite = await PGlite.create(path.resolve(config.dataDir, 'pgdata'));
     const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
-    return handle('embedded', adapterFactory, options, async () => {
+    // PGlite is one session in one process: nobody else can be waiting for its lock.
+    return handle('embedded', adapterFactory, (work) => work(adapterFactory), options, async () => {
       await pglite.close();
       release();
     });
@@ -55,6 +71,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
 function handle(
   kind: Database['kind'],
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  withMigrationAdapter: Database['withMigrationAdapter'],
   options: OpenDatabaseOptions,
   closeDriver: () => Promise<void>,
 ): Database {
@@ -62,7 +79,7 @@ function handle(
   return {
     kind,
     prisma,
-    adapterFactory,
+    withMigrationAdapter,
     ping: async () => void (await prisma.$queryRawUnsafe('SELECT 1')),
     close: async () => {
       await prisma.$disconnect();

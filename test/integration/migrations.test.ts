@@ -29,15 +29,17 @@ function factory(name: string): PrismaPg {
   return new PrismaPg(pool);
 }
 
-function schemaDump(name: string): string {
+/** The schema as a sorted list of lines: column order may differ, meaning may not. */
+function schemaDump(name: string): string[] {
   const dump = execFileSync('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_prisma_migrations', databaseUrl(name)], {
     encoding: 'utf8',
   });
   return dump
     .split('\n')
     .filter((line) => !line.startsWith('--') && !line.startsWith('SET ') && !line.startsWith('SELECT pg_catalog') && !line.startsWith('\\'))
-    .join('\n')
-    .trim();
+    .map((line) => line.trim().replace(/,$/, ''))
+    .filter((line) => line !== '')
+    .sort();
 }
 
 beforeAll(async () => {
@@ -51,7 +53,8 @@ afterAll(async () => {
 test('prisma/migrations and schema.prisma describe the same database', async () => {
   const [migrated, derived] = names as [string, string];
   const applied = await applyMigrations(factory(migrated));
-  expect(applied.length).toBeGreaterThan(0);
+  expect(applied.length).toBeGreaterThan(1);
+  await Promise.all(pools.splice(0).map((p) => p.end())); // releases the engine's advisory lock
   expect(await applyMigrations(factory(migrated))).toEqual([]);
 
   const sql = await schemaDiffSql(factory(derived), null);
@@ -63,6 +66,6 @@ test('prisma/migrations and schema.prisma describe the same database', async () 
     await client.end();
   }
   const a = schemaDump(migrated);
-  expect(a).toContain('CREATE TABLE public.memberships');
+  expect(a).toContain('CREATE TABLE public.memberships (');
   expect(a).toEqual(schemaDump(derived));
 });

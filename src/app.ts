@@ -131,6 +131,6 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 /** The chain without L2: every answer loaded from the store says so. */
 function withStatus(next: PermissionSetSource, status: CacheStatus): PermissionSetSource {
   return {
-    load: async (requests) => (await next.load(requests)).map((r) => (r instanceof Error ? r : { snapshot: r.snapshot, status })),
+    load: async (requests) => (await next.load(requests)).map((r) => (r instanceof Error ? r : { ...r, status })),
   };
 }

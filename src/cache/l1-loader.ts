@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { MINIMIZE_LATENCY, minimumRevision, type ReadRequirement } from '../authz/consistency';
 import type { Subject } from '../authz/types';
 import type { CacheKeys } from './keys';
 import type { LoadedSet, PermissionSetSource } from './types';
@@ -11,6 +12,8 @@ import type { LoadedSet, PermissionSetSource } from './types';
  * All subjects a request asks for in one tick go to `source` in one call. The first
  * answer for a subject keeps its status (L2_HIT, MISS, ...); later ones are `L1_HIT`.
  * With `cache: false` (AUTHZ_CACHE_ENABLED=false) nothing is kept, even in a request.
+ * One loader serves one read requirement (consistency mode): a request that mixes
+ * modes gets a loader per mode, so a FULLY_CONSISTENT field never reuses a cached set.
  */
 export class PermissionLoader {
   private readonly loader: DataLoader<Subject, LoadedSet, string>;
@@ -19,13 +22,21 @@ export class PermissionLoader {
   constructor(
     source: PermissionSetSource,
     private readonly keys: CacheKeys,
-    private readonly options: { cache: boolean },
+    private readonly options: { cache: boolean; requirement?: ReadRequirement },
   ) {
-    this.loader = new DataLoader(async (subjects) => source.load(subjects), {
-      cache: options.cache,
-      cacheKeyFn: (s) => keys.subjectId(s),
-      maxBatchSize: 5_000,
-    });
+    const requirement = options.requirement ?? MINIMIZE_LATENCY;
+    this.loader = new DataLoader(
+      async (subjects) =>
+        source.load(
+          subjects.map((s) => ({
+            userId: s.userId,
+            orgId: s.orgId,
+            fresh: requirement.mode === 'FULLY_CONSISTENT' || undefined,
+            minRevision: minimumRevision(requirement, s),
+          })),
+        ),
+      { cache: options.cache, cacheKeyFn: (s) => keys.subjectId(s), maxBatchSize: 5_000 },
+    );
   }
 
   async load(subject: Subject): Promise<LoadedSet> {
@@ -33,6 +44,6 @@ export class PermissionLoader {
     const first = !this.answered.has(id);
     if (this.options.cache) this.answered.add(id);
     const loaded = await this.loader.load(subject);
-    return first ? loaded : { snapshot: loaded.snapshot, status: 'L1_HIT' };
+    return first ? loaded : { ...loaded, status: 'L1_HIT' };
   }
 }

@@ -26,6 +26,7 @@ export interface L2CacheOptions {
  *   are written back in one `setMany`, with a TTL capped at the earliest grant expiry.
  * - A Redis error or timeout is a miss, never a decision: the subjects are loaded from
  *   `next` and reported `DEGRADED`.
+ * - `fresh` requests skip L2 (read and write); `minRevision` rejects older cached sets.
  */
 export class L2PermissionCache implements PermissionSetSource {
   private readonly now: () => number;
@@ -39,6 +40,7 @@ export class L2PermissionCache implements PermissionSetSource {
   }
 
   async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
+    if (requests.every((r) => r.fresh)) return this.next.load(requests.map(({ userId, orgId }) => ({ userId, orgId, fresh: true })));
     const { keys } = this.options;
     const orgIds = [...new Set(requests.map((r) => r.orgId))];
     const orgIndex = new Map(orgIds.map((id, i) => [id, 2 * requests.length + i]));
@@ -53,7 +55,7 @@ export class L2PermissionCache implements PermissionSetSource {
       values = await withDeadline(this.kv.getMany(readKeys), this.options.timeoutMs, 'L2 read');
     } catch (error) {
       this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'read', err: error }, 'authz_l2_cache_error');
-      return this.degraded(await this.next.load(requests.map(({ userId, orgId }) => ({ userId, orgId }))));
+      return this.degraded(await this.next.load(requests.map(({ userId, orgId, fresh }) => ({ userId, orgId, fresh }))));
     }
 
     const results: Array<LoadedSet | Error | undefined> = new Array(requests.length);
@@ -67,9 +69,13 @@ export class L2PermissionCache implements PermissionSetSource {
         this.options.logger.warn({ event: 'authz_l2_cache_corrupt', key: readKeys[i] }, 'ignoring an L2 value of unknown shape');
       }
       const expiry = cached ? earliestExpiry(cached.snapshot) : null;
-      if (cached && cached.fence === fence && (expiry === null || expiry > now)) {
+      const fresh = cached !== null && cached.revision >= (request.minRevision ?? 0);
+      if (request.fresh) {
+        misses.push({ userId: request.userId, orgId: request.orgId, fresh: true });
+        missIndex.push(i);
+      } else if (cached && fresh && cached.fence === fence && (expiry === null || expiry > now)) {
         this.options.logger.debug({ event: 'authz_l2_cache_hit', userId: request.userId, orgId: request.orgId }, 'authz_l2_cache_hit');
-        results[i] = { snapshot: cached.snapshot, status: 'L2_HIT' };
+        results[i] = { snapshot: cached.snapshot, status: 'L2_HIT', revision: cached.revision };
       } else {
         misses.push({ userId: request.userId, orgId: request.orgId, fence });
         missIndex.push(i);
@@ -81,7 +87,7 @@ export class L2PermissionCache implements PermissionSetSource {
     const writeFailed = !(await this.populate(misses, loaded));
     loaded.forEach((result, j) => {
       results[missIndex[j]!] =
-        result instanceof Error ? result : { snapshot: result.snapshot, status: writeFailed ? 'DEGRADED' : 'MISS' };
+        result instanceof Error ? result : { snapshot: result.snapshot, status: writeFailed ? 'DEGRADED' : 'MISS', revision: result.revision };
     });
     return results as Array<LoadedSet | Error>;
   }
@@ -91,12 +97,13 @@ export class L2PermissionCache implements PermissionSetSource {
     const now = this.now();
     const entries = [];
     for (const [j, result] of loaded.entries()) {
-      if (result instanceof Error) continue;
       const request = requests[j]!;
+      // Errors are never cached; unfenced (fresh) loads cannot prove what they are newer than.
+      if (result instanceof Error || request.fence === undefined) continue;
       const expiry = earliestExpiry(result.snapshot);
       const ttl = Math.min(this.options.ttlSeconds * 1000, expiry === null ? Infinity : expiry - now);
       if (ttl <= 0) continue;
-      entries.push({ key: this.options.keys.permissions(request), value: toEntry(result.snapshot, request.fence!), ttl });
+      entries.push({ key: this.options.keys.permissions(request), value: toEntry(result.snapshot, request.fence, result.revision), ttl });
     }
     if (entries.length === 0) return true;
     try {
@@ -110,7 +117,7 @@ export class L2PermissionCache implements PermissionSetSource {
   }
 
   private degraded(loaded: Array<LoadedSet | Error>): Array<LoadedSet | Error> {
-    return loaded.map((r) => (r instanceof Error ? r : { snapshot: r.snapshot, status: 'DEGRADED' }));
+    return loaded.map((r) => (r instanceof Error ? r : { ...r, status: 'DEGRADED' }));
   }
 }
 

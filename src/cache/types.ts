@@ -1,9 +1,11 @@
 import type { CacheStatus, PermissionSnapshot, Subject } from '../authz/types';
 
-/** A permission set and where it came from. */
+/** A permission set, where it came from, and the organization revision it reflects. */
 export interface LoadedSet {
   readonly snapshot: PermissionSnapshot;
   readonly status: CacheStatus;
+  /** The organization's revision when the set was read from PostgreSQL (0: no such organization). */
+  readonly revision: number;
 }
 
 /**
@@ -13,6 +15,10 @@ export interface LoadedSet {
  */
 export interface LoadRequest extends Subject {
   readonly fence?: string;
+  /** Skip L2: the answer must come from PostgreSQL (FULLY_CONSISTENT). */
+  readonly fresh?: boolean;
+  /** A cached answer counts only if it reflects at least this revision (AT_LEAST_AS_FRESH). */
+  readonly minRevision?: number;
 }
 
 /**

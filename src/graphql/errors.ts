@@ -1,10 +1,12 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { InvalidInputError, StoreUnavailableError } from '../authz/errors';
+import { ConflictError, InvalidInputError, NotFoundError, StoreUnavailableError } from '../authz/errors';
 
 /** The codes this API adds to Apollo's own (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, ...). */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
   AUTHZ_UNAVAILABLE: 'AUTHZ_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -21,9 +23,15 @@ export function createErrorFormatter(options: {
 }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof InvalidInputError) {
-      return { message: original.message, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };
-    }
+    const domainCode =
+      original instanceof InvalidInputError
+        ? ErrorCode.BAD_USER_INPUT
+        : original instanceof NotFoundError
+          ? ErrorCode.NOT_FOUND
+          : original instanceof ConflictError
+            ? ErrorCode.CONFLICT
+            : null;
+    if (domainCode) return { message: (original as Error).message, path: formatted.path, extensions: { code: domainCode } };
     if (original instanceof StoreUnavailableError) {
       options.onInternalError(original);
       return {

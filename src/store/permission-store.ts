@@ -5,6 +5,7 @@ import type { LoadedSet, PermissionSetSource } from '../cache/types';
 
 interface Row {
   ord: number | bigint;
+  revision: number | null;
   member: boolean;
   roles: string[] | null;
   role_patterns: string[] | null;
@@ -25,6 +26,7 @@ WITH subject AS (
 )
 SELECT
   s.ord,
+  o.revision,
   (m.user_id IS NOT NULL) AS member,
   (SELECT array_agg(r.name ORDER BY r.name)
      FROM membership_roles mr JOIN roles r ON r.org_id = mr.org_id AND r.id = mr.role_id
@@ -38,6 +40,7 @@ SELECT
     WHERE g.org_id = s.org_id AND g.user_id = s.user_id
       AND (g.expires_at IS NULL OR g.expires_at > now())) AS grants
 FROM subject s
+LEFT JOIN organizations o ON o.id = s.org_id
 LEFT JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
 ORDER BY s.ord`;
 
@@ -61,7 +64,7 @@ export class PostgresPermissionStore implements PermissionSetSource {
     );
     for (const row of rows) {
       const index = Number(row.ord) - 1;
-      if (index >= 0 && index < results.length) results[index] = { snapshot: toSnapshot(row), status: 'MISS' };
+      if (index >= 0 && index < results.length) results[index] = { snapshot: toSnapshot(row), status: 'MISS', revision: row.revision ?? 0 };
     }
     return results;
   }

@@ -136,7 +136,7 @@ describe('cache tiers', () => {
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(300_000);
     const stored = JSON.parse((await redis.get(key))!);
-    expect(stored.value).toMatchObject({ v: 1, member: false, roles: [], rolePatterns: [] });
+    expect(stored.value).toMatchObject({ v: 2, rev: 1, member: false, roles: [], rolePatterns: [] });
   });
 
   test('the TTL never runs past the earliest grant expiry', async () => {
@@ -158,7 +158,7 @@ describe('cache tiers', () => {
     const key = `${gw.keyPrefix}auth:perms:frank:acme`;
     // A value as the gateway writes it, with a grant that expired a second ago and the
     // fence of a pair that was never invalidated: only expiry can reject it.
-    const value = { v: 1, fence: '-/-', member: true, roles: [], rolePatterns: [], grants: [['vault:open', Date.now() - 1000]] };
+    const value = { v: 2, rev: 1, fence: '-/-', member: true, roles: [], rolePatterns: [], grants: [['vault:open', Date.now() - 1000]] };
     await redis.set(key, JSON.stringify({ value, expires: Date.now() + 60_000 }), { PX: 60_000 });
     const decision = await can('frank', 'acme', 'vault:open');
     expect(decision).toMatchObject({ allowed: false, cacheStatus: 'MISS' });
@@ -169,7 +169,7 @@ describe('cache tiers', () => {
     const corrupt = await gw.gql(CAN, { u: 'alice', o: 'acme', p: 'x:y' });
     expect(corrupt.errors).toBeUndefined();
     expect(corrupt.data!.can).toMatchObject({ allowed: true, cacheStatus: 'MISS' });
-    const foreign = { value: { v: 1, fence: '-/-', member: true, roles: 'admin', rolePatterns: ['*:*'], grants: [] } };
+    const foreign = { value: { v: 2, rev: 1, fence: '-/-', member: true, roles: 'admin', rolePatterns: ['*:*'], grants: [] } };
     await redis.set(`${gw.keyPrefix}auth:perms:nobody:acme`, JSON.stringify(foreign), { PX: 60_000 });
     expect(await can('nobody', 'acme', 'x:y')).toMatchObject({ allowed: false, cacheStatus: 'MISS' });
   });

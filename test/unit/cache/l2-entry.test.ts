@@ -12,8 +12,9 @@ const snapshot: PermissionSnapshot = {
 };
 
 const valid = () => ({
-  v: 1,
+  v: 2,
   fence: 'abc/-',
+  rev: 3,
   member: true,
   roles: ['admin'],
   rolePatterns: ['doc:*'],
@@ -22,9 +23,10 @@ const valid = () => ({
 
 describe('toEntry', () => {
   it('writes the compact versioned format', () => {
-    expect(toEntry(snapshot, 'org1/pair1')).toEqual({
-      v: 1,
+    expect(toEntry(snapshot, 'org1/pair1', 7)).toEqual({
+      v: 2,
       fence: 'org1/pair1',
+      rev: 7,
       member: true,
       roles: ['admin', 'viewer'],
       rolePatterns: ['*:read', 'doc:*'],
@@ -37,7 +39,7 @@ describe('toEntry', () => {
 
   it('copies arrays instead of sharing them with the snapshot', () => {
     const roles = ['admin'];
-    const entry = toEntry({ ...snapshot, roles }, 'f');
+    const entry = toEntry({ ...snapshot, roles }, 'f', 1);
     entry.roles.push('intruder');
     expect(roles).toEqual(['admin']);
   });
@@ -45,14 +47,14 @@ describe('toEntry', () => {
 
 describe('fromEntry', () => {
   it('round-trips a snapshot and its fence, also through JSON', () => {
-    const entry = toEntry(snapshot, '-/-');
-    expect(fromEntry(entry)).toEqual({ fence: '-/-', snapshot });
-    expect(fromEntry(JSON.parse(JSON.stringify(entry)))).toEqual({ fence: '-/-', snapshot });
+    const entry = toEntry(snapshot, '-/-', 4);
+    expect(fromEntry(entry)).toEqual({ fence: '-/-', revision: 4, snapshot });
+    expect(fromEntry(JSON.parse(JSON.stringify(entry)))).toEqual({ fence: '-/-', revision: 4, snapshot });
   });
 
   it('round-trips a non-member with nothing', () => {
     const empty: PermissionSnapshot = { member: false, roles: [], rolePatterns: [], grants: [] };
-    expect(fromEntry(toEntry(empty, ''))).toEqual({ fence: '', snapshot: empty });
+    expect(fromEntry(toEntry(empty, '', 0))).toEqual({ fence: '', revision: 0, snapshot: empty });
   });
 
   it('accepts a hand-written valid entry', () => {
@@ -78,8 +80,10 @@ describe('fromEntry', () => {
   });
 
   const broken: Array<[string, Record<string, unknown>]> = [
-    ['v = 2', { v: 2 }],
-    ['v = "1"', { v: '1' }],
+    ['v = 1 (an older format)', { v: 1 }],
+    ['v = "2"', { v: '2' }],
+    ['missing rev', { rev: undefined }],
+    ['negative rev', { rev: -1 }],
     ['missing v', { v: undefined }],
     ['missing fence', { fence: undefined }],
     ['numeric fence', { fence: 7 }],

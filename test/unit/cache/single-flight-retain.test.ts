@@ -7,6 +7,7 @@ import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/c
 const answer = (r: LoadRequest): LoadedSet => ({
   snapshot: { member: true, roles: [`${r.userId}@${r.orgId}`], rolePatterns: [], grants: [] },
   status: 'MISS',
+  revision: 1,
 });
 
 function setup(retainMs?: number) {

@@ -12,6 +12,7 @@ function deferred<T = void>() {
 const answer = (r: LoadRequest): LoadedSet => ({
   snapshot: { member: true, roles: [`${r.userId}@${r.orgId}`], rolePatterns: [], grants: [] },
   status: 'MISS',
+  revision: 1,
 });
 const rolesOf = (result: LoadedSet | Error | undefined) => (result instanceof Error || !result ? result : result.snapshot.roles);
 

@@ -1,4 +1,8 @@
 import { ApolloServer } from '@apollo/server';
+import { PolicyAdmin } from './admin/policy-admin';
+import { PolicyChanges } from './admin/policy-changes';
+import { PolicyReads } from './admin/policy-reads';
+import { MINIMIZE_LATENCY, type ReadRequirement, requirementKey } from './authz/consistency';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
 import { createCacheKeys } from './cache/keys';
@@ -30,6 +34,7 @@ export interface Gateway {
   readonly database: Database;
   readonly l2: L2Store | null;
   readonly invalidator: L2Invalidator | null;
+  readonly changes: PolicyChanges;
   /** Stops in reverse order of start: HTTP (draining in-flight requests), Apollo, Redis, database. */
   close(): Promise<void>;
 }
@@ -87,7 +92,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       source = withStatus(singleFlight, 'DISABLED');
     }
     const decisions = new DecisionService({ maxChecks: config.maxChecks });
-    const newLoader = () => new PermissionLoader(source, keys, { cache: config.cache.enabled });
+    const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY) =>
+      new PermissionLoader(source, keys, { cache: config.cache.enabled, requirement });
+    const changes = new PolicyChanges(database.prisma, invalidator, logger);
+    const admin = new PolicyAdmin(changes);
+    const reads = new PolicyReads(database.prisma);
 
     const app = createHttpServer({ bodyLimitBytes: BODY_LIMIT_BYTES });
     const apollo = new ApolloServer<GraphQLContext>({
@@ -104,14 +113,25 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     });
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
-    registerGraphQL(app, apollo, async (request) => ({
-      traceId: request.id,
-      logger: logger.child({ traceId: request.id }),
-      decisions,
-      loader: newLoader(),
-      counts: new CacheCounts(),
-    }));
-    registerRestCompat(app, { decisions, newReader: newLoader, logger });
+    registerGraphQL(app, apollo, async (request) => {
+      const loaders = new Map<string, PermissionLoader>();
+      return {
+        traceId: request.id,
+        logger: logger.child({ traceId: request.id }),
+        actor: 'anonymous',
+        decisions,
+        loaderFor: (requirement) => {
+          const key = requirementKey(requirement);
+          let loader = loaders.get(key);
+          if (!loader) loaders.set(key, (loader = newLoader(requirement)));
+          return loader;
+        },
+        counts: new CacheCounts(),
+        admin,
+        reads,
+      };
+    });
+    registerRestCompat(app, { decisions, newReader: () => newLoader(), logger });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.
@@ -121,7 +141,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    return { url, database, l2, invalidator, close: stopAll };
+    return { url, database, l2, invalidator, changes, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -98,14 +98,14 @@ export class DecisionService {
   }
 }
 
-function validateSubject(subject: Subject, path?: string): void {
+export function validateSubject(subject: Subject, path?: string): void {
   for (const field of ['userId', 'orgId'] as const) {
     const problem = describeIdProblem(subject[field]);
     if (problem) throw new InvalidInputError(`${field} ${problem}`, path);
   }
 }
 
-function validateCheck(request: CheckRequest, path?: string): void {
+export function validateCheck(request: CheckRequest, path?: string): void {
   validateSubject(request, path);
   const problem = describePermissionProblem(request.permission, false);
   if (problem) throw new InvalidInputError(`permission ${problem}`, path);

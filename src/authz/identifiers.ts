@@ -15,3 +15,11 @@ export function describeIdProblem(value: string): string | null {
   if (UNPRINTABLE.test(value)) return 'must contain only printable characters';
   return null;
 }
+
+/** Says what is wrong with an organization or role name (1-256 printable characters, not blank at either end), or null. */
+export function describeNameProblem(value: string): string | null {
+  const problem = describeIdProblem(value);
+  if (problem) return problem;
+  if (value.trim() !== value) return 'must not start or end with white space';
+  return null;
+}

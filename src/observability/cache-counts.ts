@@ -1,3 +1,4 @@
+import { type ConsistencyMode, strongerMode } from '../authz/consistency';
 import type { CacheStatus } from '../authz/types';
 
 /**
@@ -11,6 +12,12 @@ export class CacheCounts {
   degraded = 0;
   disabled = 0;
   touched = false;
+  /** The strongest consistency mode a field of the request asked for. */
+  consistency: ConsistencyMode = 'MINIMIZE_LATENCY';
+
+  readonly applied = (mode: ConsistencyMode): void => {
+    this.consistency = strongerMode(this.consistency, mode);
+  };
 
   readonly record = (status: CacheStatus): void => {
     this.touched = true;

@@ -24,7 +24,7 @@ export interface ImportSummary {
  * grant's membership) are checked inside the transaction before anything is written.
  * @throws PolicyValidationError with the JSON path of every dangling reference.
  */
-export async function importPolicy(prisma: PrismaClient, file: PolicyFile, options: { replace?: boolean } = {}): Promise<ImportSummary> {
+export async function importPolicy(prisma: PrismaClient, file: PolicyFile, options: { replace?: boolean; actor?: string } = {}): Promise<ImportSummary> {
   const replace = options.replace ?? false;
   return prisma.$transaction(
     async (tx) => {
@@ -94,6 +94,27 @@ export async function importPolicy(prisma: PrismaClient, file: PolicyFile, optio
           const drop = existing.filter((g) => !keep.has(JSON.stringify([g.userId, g.permission]))).map((g) => g.id);
           if (drop.length > 0) summary.removed.grants += (await tx.grant.deleteMany({ where: { id: { in: drop } } })).count;
         }
+      }
+      // Like every change: bump each touched organization's revision and record it.
+      for (const orgId of summary.affectedOrgIds) {
+        const rows = await tx.$queryRawUnsafe<Array<{ revision: number }>>(
+          'UPDATE organizations SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision',
+          orgId,
+        );
+        await tx.auditEvent.create({
+          data: {
+            orgId,
+            actor: options.actor ?? 'import',
+            action: 'import',
+            target: { replace },
+            after: {
+              roles: file.roles.filter((r) => r.orgId === orgId).length,
+              memberships: file.memberships.filter((m) => m.orgId === orgId).length,
+              grants: file.grants.filter((g) => g.orgId === orgId).length,
+            },
+            revision: Number(rows[0]!.revision),
+          },
+        });
       }
       return summary;
     },

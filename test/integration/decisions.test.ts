@@ -136,7 +136,7 @@ describe('cache tiers', () => {
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(300_000);
     const stored = JSON.parse((await redis.get(key))!);
-    expect(stored.value).toMatchObject({ v: 2, rev: 1, member: false, roles: [], rolePatterns: [] });
+    expect(stored.value).toMatchObject({ v: 2, rev: 2, member: false, roles: [], rolePatterns: [] });
   });
 
   test('the TTL never runs past the earliest grant expiry', async () => {

@@ -3,7 +3,8 @@ import type { GraphQLContext } from '../context';
 
 /**
  * Tells callers where answers came from: every response that resolved a decision
- * field carries `extensions.authz = { cache: { l1Hits, l2Hits, misses, degraded }, traceId }`.
+ * field carries `extensions.authz = { cache: { l1Hits, l2Hits, misses, degraded }, traceId, consistency }`,
+ * `consistency` being the strongest mode any field applied.
  */
 export function authzExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
@@ -14,7 +15,7 @@ export function authzExtensionsPlugin(): ApolloServerPlugin<GraphQLContext> {
           const result = response.body.singleResult;
           result.extensions = {
             ...result.extensions,
-            authz: { cache: contextValue.counts.toJSON(), traceId: contextValue.traceId },
+            authz: { cache: contextValue.counts.toJSON(), traceId: contextValue.traceId, consistency: contextValue.counts.consistency },
           };
         },
       };

@@ -1,8 +1,17 @@
+import { readRequirement } from '../../authz/consistency';
+import type { GraphQLContext } from '../context';
 import type { QueryResolvers } from '../generated/resolvers-types';
 
-/** The three read fields. Validation and rules live in the decision service. */
-export const Query: QueryResolvers = {
-  can: (_parent, args, ctx) => ctx.decisions.can(ctx.loader, args, ctx.counts.record),
-  permissions: (_parent, args, ctx) => ctx.decisions.permissions(ctx.loader, args, ctx.counts.record),
-  checks: (_parent, args, ctx) => ctx.decisions.checks(ctx.loader, args.requests, ctx.counts.record),
+/** The L1 for a field's `consistency` argument, noting the mode for the response extensions. */
+function reader(ctx: GraphQLContext, consistency: Parameters<typeof readRequirement>[0]) {
+  const requirement = readRequirement(consistency);
+  ctx.counts.applied(requirement.mode);
+  return ctx.loaderFor(requirement);
+}
+
+/** The decision fields. Validation and rules live in the decision service. */
+export const Query: Pick<QueryResolvers, 'can' | 'permissions' | 'checks'> = {
+  can: (_parent, { consistency, ...check }, ctx) => ctx.decisions.can(reader(ctx, consistency), check, ctx.counts.record),
+  permissions: (_parent, { consistency, ...subject }, ctx) => ctx.decisions.permissions(reader(ctx, consistency), subject, ctx.counts.record),
+  checks: (_parent, { consistency, requests }, ctx) => ctx.decisions.checks(reader(ctx, consistency), requests, ctx.counts.record),
 };

@@ -77,19 +77,36 @@ export class L2PermissionCache implements PermissionSetSource {
         this.options.logger.debug({ event: 'authz_l2_cache_hit', userId: request.userId, orgId: request.orgId }, 'authz_l2_cache_hit');
         results[i] = { snapshot: cached.snapshot, status: 'L2_HIT', revision: cached.revision };
       } else {
-        misses.push({ userId: request.userId, orgId: request.orgId, fence });
+        misses.push({ userId: request.userId, orgId: request.orgId, fence, minRevision: request.minRevision });
         missIndex.push(i);
       }
     });
     if (misses.length === 0) return results as Array<LoadedSet | Error>;
 
-    const loaded = await this.next.load(misses);
+    const loaded = await this.loadAtLeastAsFresh(misses);
     const writeFailed = !(await this.populate(misses, loaded));
     loaded.forEach((result, j) => {
       results[missIndex[j]!] =
         result instanceof Error ? result : { snapshot: result.snapshot, status: writeFailed ? 'DEGRADED' : 'MISS', revision: result.revision };
     });
     return results as Array<LoadedSet | Error>;
+  }
+
+  /**
+   * Loads misses from `next`; a set that came back older than its request's
+   * `minRevision` (it joined a load that was already running) is read again, fresh,
+   * keeping the fence it was read under so it can still be written back.
+   */
+  private async loadAtLeastAsFresh(misses: LoadRequest[]): Promise<Array<LoadedSet | Error>> {
+    const loaded = await this.next.load(misses);
+    const stale = misses.flatMap((request, j) => {
+      const result = loaded[j]!;
+      return !(result instanceof Error) && request.minRevision !== undefined && result.revision < request.minRevision ? [j] : [];
+    });
+    if (stale.length === 0) return loaded;
+    const again = await this.next.load(stale.map((j) => ({ ...misses[j]!, fresh: true })));
+    stale.forEach((j, k) => (loaded[j] = again[k]!));
+    return loaded;
   }
 
   /** Writes loaded sets back; false when Redis failed (the answers stand regardless). */

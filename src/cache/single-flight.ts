@@ -5,6 +5,8 @@ interface Flight {
   readonly promise: Promise<LoadedSet | Error>;
   /** Set once the store query was sent; unfenced requests may no longer join. */
   dispatched: boolean;
+  /** The answer, once it arrived (kept for `retainMs`). */
+  result?: LoadedSet;
 }
 
 /**
@@ -16,7 +18,9 @@ interface Flight {
  * see. A load is keyed by subject and fence (the L2 versions read before the load):
  * equal fences mean the running load read its versions, and so PostgreSQL, after the
  * last invalidation the joiner saw. Requests without a fence (L2 disabled or failing)
- * join only loads that have not been sent yet.
+ * join only loads that have not been sent yet, and so do `fresh` ones (they must read
+ * PostgreSQL themselves). A request with `minRevision` does not take a finished result
+ * older than that revision.
  *
  * A fenced result is kept for `retainMs` after it arrives: a request that read L2 just
  * before the result was written there would otherwise miss and load again. Reusing it is
@@ -47,7 +51,7 @@ export class SingleFlight implements PermissionSetSource {
     // JSON keeps subject and fence apart whatever characters either holds.
     const id = JSON.stringify([this.keys.subjectId(request), request.fence ?? null]);
     const existing = this.flights.get(id);
-    if (existing && (request.fence !== undefined || !existing.dispatched)) return existing.promise;
+    if (existing && this.mayJoin(request, existing)) return existing.promise;
 
     let resolve!: (r: LoadedSet | Error) => void;
     const flight: Flight = { promise: new Promise((r) => (resolve = r)), dispatched: false };
@@ -58,6 +62,12 @@ export class SingleFlight implements PermissionSetSource {
       setImmediate(() => void this.dispatch());
     }
     return flight.promise;
+  }
+
+  private mayJoin(request: LoadRequest, flight: Flight): boolean {
+    if (!flight.dispatched) return true;
+    if (request.fence === undefined || request.fresh) return false;
+    return !(request.minRevision !== undefined && flight.result && flight.result.revision < request.minRevision);
   }
 
   private async dispatch(): Promise<void> {
@@ -78,6 +88,7 @@ export class SingleFlight implements PermissionSetSource {
     const retainMs = this.options.retainMs ?? 0;
     batch.forEach((item, i) => {
       const result = results[i]!;
+      if (!(result instanceof Error)) item.flight.result = result;
       item.resolve(result);
       if (item.request.fence !== undefined && retainMs > 0 && !(result instanceof Error)) {
         setTimeout(() => this.forget(item), retainMs).unref();

@@ -9,7 +9,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string } }>;
-  extensions?: { authz?: { cache: { l1Hits: number; l2Hits: number; misses: number; degraded: number }; traceId: string } };
+  extensions?: { authz?: { cache: { l1Hits: number; l2Hits: number; misses: number; degraded: number }; traceId: string; consistency?: string } };
 }
 
 export interface TestGateway {

@@ -28,8 +28,12 @@ export function checkPatterns(argument: string, values: readonly string[]): stri
 /** An optional expiry: ISO 8601 with a time zone, in the future. */
 export function checkExpiry(argument: string, value: string | null | undefined, now = Date.now()): Date | null {
   if (value === null || value === undefined) return null;
-  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(at.getTime())) throw new InvalidInputError(`${argument} must be an ISO 8601 date-time with a time zone, e.g. 2030-01-01T00:00:00Z`);
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  const at = parts ? new Date(value) : new Date(NaN);
+  // Date parsing rolls impossible dates over (2030-02-30 becomes March 2): refuse them.
+  const [year, month, day, hour] = (parts ?? []).slice(1, 5).map(Number) as number[];
+  const real = parts !== null && hour! < 24 && day! >= 1 && day! <= new Date(Date.UTC(year!, month!, 0)).getUTCDate() && month! >= 1 && month! <= 12;
+  if (!real || Number.isNaN(at.getTime())) throw new InvalidInputError(`${argument} must be an ISO 8601 date-time with a time zone, e.g. 2030-01-01T00:00:00Z`);
   if (at.getTime() <= now) throw new InvalidInputError(`${argument} must be in the future`);
   return at;
 }

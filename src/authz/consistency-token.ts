@@ -19,6 +19,8 @@ export function encodeToken(token: ConsistencyToken): string {
 /** @throws InvalidInputError when the text is not a token this service issued. */
 export function decodeToken(text: string): ConsistencyToken {
   const match = /^v1\.([A-Za-z0-9_-]+)\.(\d{1,15})$/.exec(text);
-  if (!match) throw new InvalidInputError('consistency.token is not a consistency token issued by this service');
-  return { orgId: Buffer.from(match[1]!, 'base64url').toString('utf8'), revision: Number(match[2]) };
+  const token = match ? { orgId: Buffer.from(match[1]!, 'base64url').toString('utf8'), revision: Number(match[2]) } : null;
+  // Base64 decoding is lenient: only text that encodes back to itself was issued here.
+  if (!token || encodeToken(token) !== text) throw new InvalidInputError('consistency.token is not a consistency token issued by this service');
+  return token;
 }

@@ -69,6 +69,13 @@ test('Redis refusing connections: answers come from PostgreSQL as DEGRADED, and 
     const res = await gw.gql(CAN, { u: 'nobody', o: 'acme', p: 'document:edit' });
     expect(res.data).toEqual({ can: { allowed: false, cacheStatus: 'DEGRADED' } });
     expect(res.extensions!.authz!.cache.degraded).toBe(1);
+    // A mutation still commits; its invalidation waits for Redis in the background.
+    const revoke = await gw.gql(`mutation { unassignRole(userId: "bob", orgId: "acme", role: "editor") { member { roles } } }`);
+    expect(revoke.errors).toBeUndefined();
+    expect(gw.gateway.changes.pendingInvalidations).toBe(1);
+    expect(await statuses(gw, 0)).toEqual([]);
+    const after = await gw.gql(CAN, { u: 'bob', o: 'acme', p: 'document:edit' });
+    expect(after.data).toEqual({ can: { allowed: false, cacheStatus: 'DEGRADED' } });
   } finally {
     await gw.close();
   }

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
 import { createCacheKeys } from './cache/keys';
@@ -96,7 +97,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       introspection: true,
       // main.ts owns the process signals and stops every layer in order.
       stopOnTerminationSignals: false,
-      plugins: [authzExtensionsPlugin()],
+      // Cache control is on by default and hooks every field resolution (measured ~1.5%
+      // of CPU on cache hits); this API sets no cache hints, so it is switched off.
+      plugins: [authzExtensionsPlugin(), ApolloServerPluginCacheControlDisabled()],
       formatError: createErrorFormatter({
         exposeInternals: config.env === 'development',
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
@@ -104,13 +107,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     });
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
-    registerGraphQL(app, apollo, async (request) => ({
-      traceId: request.id,
-      logger: logger.child({ traceId: request.id }),
-      decisions,
-      loader: newLoader(),
-      counts: new CacheCounts(),
-    }));
+    registerGraphQL(app, apollo, async (request) => {
+      // A pino child logger is built on first use only: most requests never log, and
+      // building one per request cost more than the rest of the context.
+      let child: Logger | undefined;
+      return {
+        traceId: request.id,
+        get logger() {
+          return (child ??= logger.child({ traceId: request.id }));
+        },
+        decisions,
+        loader: newLoader(),
+        counts: new CacheCounts(),
+      };
+    });
     registerRestCompat(app, { decisions, newReader: newLoader, logger });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive

@@ -3,6 +3,7 @@
 // Apollo Server 5 with the same options), so the difference to scenario 1 is exactly
 // the authorization work. Prints `ready <url>` once listening.
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { createHttpServer, registerGraphQL } from '../../src/http/server';
 
 async function main(): Promise<void> {
@@ -12,6 +13,8 @@ async function main(): Promise<void> {
     resolvers: { Query: { ping: () => 'pong' } },
     introspection: true,
     stopOnTerminationSignals: false,
+    // The gateway's plugin choice (src/app.ts), so the baseline stays the same setup.
+    plugins: [ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
   registerGraphQL(app, apollo as never, async () => ({}) as never);

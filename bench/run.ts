@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     });
     const results: ScenarioResult[] = [];
     const job = (url: string, workload: LoadJob['workload'], connections: number, durationSeconds = secs.run): LoadJob => ({
-      url, workload, users: size.users, orgs: size.orgs, mode: 'autocannon', connections, durationSeconds, warmupSeconds: secs.warmup,
+      // Smoke runs inside `npm test` next to other suites: few connections, so it does
+      // not starve them of CPU.
+      url, workload, users: size.users, orgs: size.orgs, mode: 'autocannon', connections: smoke ? Math.min(connections, 2) : connections, durationSeconds, warmupSeconds: secs.warmup,
     });
     const measure = async (server: Server, name: string, load: LoadJob, decisionsPerRequest: number) => {
       log(`${name}...`);

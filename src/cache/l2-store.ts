@@ -2,6 +2,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
 import type { RedisConfig } from '../config/config';
 import type { Logger } from '../observability/logger';
+import { openClusterL2Store } from './l2-cluster';
 
 /** The L2 key-value store and how to close it. */
 export interface L2Store {
@@ -28,6 +29,7 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
     const kv = new Keyv(keyvOptions);
     return { kind: 'memory', kv, ping: async () => undefined, close: async () => kv.disconnect() };
   }
+  if (config.kind === 'cluster') return openClusterL2Store(config.nodes, { ...options, keyvOptions });
 
   const client = createClient({
     url: config.url,

@@ -47,6 +47,12 @@ const envSchema = z.object({
     .optional(),
   REDIS_PORT: int('REDIS_PORT', 6379, 1, 65535),
   REDIS_DB: int('REDIS_DB', 0, 0, 15),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .refine((v) => v.split(',').every((n) => /^\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*$/.test(n)), {
+      error: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port',
+    })
+    .optional(),
   AUTHZ_REDIS_KEY_PREFIX: z
     .string()
     .default('')
@@ -66,7 +72,10 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string }
   | { kind: 'embedded'; dataDir: string };
 
-export type RedisConfig = { kind: 'redis'; url: string } | { kind: 'memory' };
+export type RedisConfig =
+  | { kind: 'redis'; url: string }
+  | { kind: 'cluster'; nodes: ReadonlyArray<{ host: string; port: number }> }
+  | { kind: 'memory' };
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -106,7 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`));
   }
   const e = parsed.data;
-  const redis: RedisConfig = e.REDIS_URL
+  const redis: RedisConfig = e.REDIS_CLUSTER_NODES
+    ? { kind: 'cluster', nodes: parseClusterNodes(e.REDIS_CLUSTER_NODES) }
+    : e.REDIS_URL
     ? { kind: 'redis', url: e.REDIS_URL }
     : e.REDIS_HOST
       ? { kind: 'redis', url: `redis://${e.REDIS_HOST.includes(':') && !e.REDIS_HOST.startsWith('[') ? `[${e.REDIS_HOST}]` : e.REDIS_HOST}:${e.REDIS_PORT}/${e.REDIS_DB}` }
@@ -149,6 +160,15 @@ export function redactedConfig(config: Config): unknown {
     database: config.database.kind === 'postgres' ? { kind: 'postgres', url: mask(config.database.url) } : config.database,
     redis: config.redis.kind === 'redis' ? { kind: 'redis', url: mask(config.redis.url) } : config.redis,
   };
+}
+
+/** `host:port,host:port` (IPv6 hosts in brackets) -> seed nodes of a Redis Cluster. */
+function parseClusterNodes(value: string): Array<{ host: string; port: number }> {
+  return value.split(',').map((node) => {
+    const text = node.trim();
+    const colon = text.lastIndexOf(':');
+    return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
+  });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,0 +1,172 @@
+// The load generator, run in a process of its own (never in the server's): autocannon
+// for closed-loop load at N connections, or a sequential keep-alive client for unloaded
+// latency. Takes a JSON job in argv[2], prints one JSON result line on stdout.
+import http from 'node:http';
+import autocannon from 'autocannon';
+import { generate, rng } from './data';
+import { percentiles, type LatencySummary } from './stats';
+
+export interface LoadJob {
+  url: string;
+  workload: 'can' | 'checks' | 'zipf' | 'ping' | 'bare';
+  users: number;
+  orgs: number;
+  mode: 'autocannon' | 'sequential';
+  connections?: number;
+  durationSeconds?: number;
+  warmupSeconds?: number;
+  /** sequential mode: how many requests. */
+  count?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  latencyMs: LatencySummary;
+  errors: number;
+  answers: { hits: number; total: number };
+  /** Hit rate per second of the run (zipf needs it over time). */
+  series: Array<{ second: number; hits: number; total: number; requests: number }>;
+}
+
+const CAN = 'query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }';
+const CHECKS = 'query Checks($r: [CheckInput!]!) { checks(requests: $r) { allowed cacheStatus } }';
+const PING = JSON.stringify({ query: '{ ping }' });
+const COUNTS = /"l1Hits":(\d+),"l2Hits":(\d+),"misses":(\d+),"degraded":(\d+)/;
+
+/** Request bodies: the query text is constant, only the variables vary. */
+function bodies(job: LoadJob): () => string {
+  if (job.workload === 'ping' || job.workload === 'bare') return () => PING;
+  const data = generate(job.users, job.orgs);
+  const random = rng(process.pid);
+  const perm = () => data.permissions[Math.floor(random() * data.permissions.length)]!;
+  const anyPair = () => data.pairs[Math.floor(random() * data.pairs.length)]!;
+  if (job.workload === 'can') {
+    return () => {
+      const p = anyPair();
+      return JSON.stringify({ query: CAN, variables: { u: p.userId, o: p.orgId, p: perm() } });
+    };
+  }
+  if (job.workload === 'checks') {
+    // 100 checks over 20 (user, org) pairs: what a page of a UI asks at once.
+    return () => {
+      const pairs = Array.from({ length: 20 }, anyPair);
+      const r = Array.from({ length: 100 }, (_, i) => ({ userId: pairs[i % 20]!.userId, orgId: pairs[i % 20]!.orgId, permission: perm() }));
+      return JSON.stringify({ query: CHECKS, variables: { r } });
+    };
+  }
+  // zipf: user rank r drawn with probability proportional to 1 / r^1.1 (web-like skew).
+  const cdf = new Float64Array(data.users);
+  let sum = 0;
+  for (let r = 0; r < data.users; r++) cdf[r] = sum += 1 / Math.pow(r + 1, 1.1);
+  return () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = data.users - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    const own = data.pairsByUser[lo]!;
+    const p = data.pairs[own[Math.floor(random() * own.length)]!]!;
+    return JSON.stringify({ query: CAN, variables: { u: p.userId, o: p.orgId, p: perm() } });
+  };
+}
+
+function tally(result: LoadResult, body: string, second: number): void {
+  if (body.includes('"errors"')) result.errors++;
+  const m = COUNTS.exec(body);
+  const bucket = (result.series[second] ??= { second, hits: 0, total: 0, requests: 0 });
+  bucket.requests++;
+  if (!m) return;
+  const hits = Number(m[1]) + Number(m[2]);
+  const total = hits + Number(m[3]) + Number(m[4]);
+  result.answers.hits += hits;
+  result.answers.total += total;
+  bucket.hits += hits;
+  bucket.total += total;
+}
+
+async function runAutocannon(job: LoadJob, next: () => string, seconds: number, measure: boolean): Promise<LoadResult> {
+  const path = job.workload === 'bare' ? '/' : '/graphql';
+  const result: LoadResult = { requests: 0, seconds, requestsPerSecond: 0, latencyMs: percentiles([]), errors: 0, answers: { hits: 0, total: 0 }, series: [] };
+  const latencies: number[] = [];
+  const started = Date.now();
+  const instance = autocannon({
+    url: job.url + path,
+    connections: job.connections ?? 1,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, body: next() }),
+        onResponse: (_status: number, body: string) => measure && tally(result, body, Math.floor((Date.now() - started) / 1000)),
+      },
+    ],
+  } as unknown as autocannon.Options);
+  // autocannon's own histogram has fixed percentiles (no p95) and ms resolution: keep
+  // every latency (float ms from process.hrtime) instead.
+  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void (measure && latencies.push(ms)));
+  const summary = await instance;
+  result.requests = latencies.length;
+  result.errors += summary.non2xx + summary.errors + summary.timeouts;
+  result.requestsPerSecond = latencies.length / seconds;
+  result.latencyMs = percentiles(latencies);
+  return result;
+}
+
+async function runSequential(job: LoadJob, next: () => string): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const result: LoadResult = { requests: 0, seconds: 0, requestsPerSecond: 0, latencyMs: percentiles([]), errors: 0, answers: { hits: 0, total: 0 }, series: [] };
+  const latencies: number[] = [];
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < (job.count ?? 100); i++) {
+    const body = next();
+    const t0 = process.hrtime.bigint();
+    const text = await post(agent, `${job.url}/graphql`, body);
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    tally(result, text, 0);
+  }
+  agent.destroy();
+  result.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  result.requests = latencies.length;
+  result.requestsPerSecond = latencies.length / result.seconds;
+  result.latencyMs = percentiles(latencies);
+  return result;
+}
+
+function post(agent: http.Agent, url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2]!) as LoadJob;
+  const next = bodies(job);
+  let result: LoadResult;
+  if (job.mode === 'sequential') {
+    result = await runSequential({ ...job, count: Math.min(200, job.count ?? 100) }, next); // warm the JIT, unmeasured
+    result = await runSequential(job, next);
+  } else {
+    if (job.warmupSeconds) await runAutocannon(job, next, job.warmupSeconds, false);
+    result = await runAutocannon(job, next, job.durationSeconds ?? 5, true);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`loadgen failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

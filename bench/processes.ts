@@ -1,0 +1,99 @@
+// Child processes of the benchmark: servers (gateway, baselines) and load generators,
+// plus RSS sampling from /proc. Each server prints a ready line with its URL.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+export interface Server {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Node arguments that run a TypeScript file through tsx (no build needed). */
+export const TSX = ['--import', 'tsx'];
+
+/**
+ * Starts `node <args>` and resolves once a stdout line names the URL it listens on
+ * (`ready http://...` from the baselines, pino's `authz-gateway ready` line from the
+ * gateway). Fails with the process's stderr if it exits first.
+ */
+export function startServer(name: string, args: string[], env: Record<string, string> = {}): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const url = /ready/.test(line) && /(http:\/\/[0-9.:a-z[\]]+)/.exec(line)?.[1];
+        if (!url) continue;
+        child.stdout!.off('data', onData);
+        child.stdout!.resume(); // keep draining later log lines
+        child.off('exit', onExit);
+        resolve({ name, url, pid: child.pid!, stop: () => stop(child) });
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`${name} exited (${code}) before it was ready:\n${stderr}${buffered}`));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** SIGTERM, then wait for the exit (the gateway closes every layer; --cpu-prof writes its profile). */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return exited.finally(() => clearTimeout(force));
+}
+
+/** Runs the load generator (bench/loadgen.ts) in its own process; resolves with its JSON result. */
+export function runLoad<T>(job: object): Promise<T> {
+  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'bench', 'loadgen.ts'), JSON.stringify(job)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as T);
+      else reject(new Error(`load generator failed (${code}): ${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** Resident set size of a process in MB, from /proc (Linux). */
+export function rssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped: peak and the time series. */
+export function sampleRss(pid: number, everyMs = 250) {
+  const started = Date.now();
+  const samples: Array<{ t: number; rssMb: number }> = [{ t: 0, rssMb: rssMb(pid) }];
+  const timer = setInterval(() => samples.push({ t: (Date.now() - started) / 1000, rssMb: rssMb(pid) }), everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      samples.push({ t: (Date.now() - started) / 1000, rssMb: rssMb(pid) });
+      return { peakMb: Math.max(...samples.map((s) => s.rssMb)), samples };
+    },
+  };
+}

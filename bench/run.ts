@@ -1,0 +1,143 @@
+// `npm run bench [-- --smoke] [-- --cpu-prof]`: starts the gateway (and two baseline
+// servers) against real PostgreSQL and Redis with generated data, drives each scenario
+// from a separate load-generator process, and writes bench/results/*.json and a Markdown
+// table. --smoke: small data and ~1 s per scenario, only to keep the suite working.
+// Uses BENCH_DATABASE_URL / BENCH_REDIS_URL (else TEST_*, else localhost); makes a
+// database (authz_bench_<random>) and a key prefix (bench:<random>:) of its own, and
+// removes both at the end.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@keyv/redis';
+import { createDatabase, generate, load } from './data';
+import type { LoadJob, LoadResult } from './loadgen';
+import { ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
+import { type BenchReport, markdown, type ScenarioResult } from './report';
+
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const cpuProf = args.includes('--cpu-prof');
+const DB_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const size = smoke ? { users: 1_000, orgs: 10 } : { users: 10_000, orgs: 100 };
+const secs = smoke ? { run: 1, warmup: 0, zipf: 3, sequential: 50 } : { run: 10, warmup: 2, zipf: 60, sequential: 2_000 };
+const RESULTS = path.join(ROOT, 'bench', 'results');
+
+async function main(): Promise<void> {
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const prefix = `bench:${id}:`;
+  const cleanups: Array<() => Promise<void>> = [];
+  const started = new Date().toISOString();
+  const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+  try {
+    // The gateway as deployed: built, run by node. Smoke runs the sources through tsx.
+    if (!smoke) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const gatewayArgs = smoke ? [...TSX, 'src/main.ts'] : ['dist/src/main.js'];
+    const profArgs = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS, 'profiles')] : [];
+
+    const db = await createDatabase(DB_URL, `authz_bench_${id}`);
+    cleanups.push(db.drop);
+    cleanups.push(() => deleteKeys(prefix));
+    execFileSync(process.execPath, [...TSX, 'scripts/db-migrate.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, stdio: 'ignore' });
+    const data = generate(size.users, size.orgs);
+    let t = Date.now();
+    await load(db.url, data);
+    log(`loaded ${size.users} users, ${size.orgs} organizations, ${data.pairs.length} memberships in ${Date.now() - t} ms`);
+
+    const gatewayEnv = (extra: Record<string, string>) => ({
+      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info', ...extra,
+    });
+    const results: ScenarioResult[] = [];
+    const job = (url: string, workload: LoadJob['workload'], connections: number, durationSeconds = secs.run): LoadJob => ({
+      // Smoke runs inside `npm test` next to other suites: few connections, so it does
+      // not starve them of CPU.
+      url, workload, users: size.users, orgs: size.orgs, mode: 'autocannon', connections: smoke ? Math.min(connections, 2) : connections, durationSeconds, warmupSeconds: secs.warmup,
+    });
+    const measure = async (server: Server, name: string, load: LoadJob, decisionsPerRequest: number) => {
+      log(`${name}...`);
+      const rss = sampleRss(server.pid, load.durationSeconds && load.durationSeconds > 20 ? 1_000 : 250);
+      const r = await runLoad<LoadResult>(load);
+      const { peakMb, samples } = rss.stop();
+      const result: ScenarioResult = { name, server: server.name, connections: load.connections ?? 1, ...r, decisionsPerSecond: r.requestsPerSecond * decisionsPerRequest, hitRate: r.answers.total ? r.answers.hits / r.answers.total : null, peakRssMb: peakMb, rss: samples };
+      results.push(result);
+      return result;
+    };
+    const within = async (server: Promise<Server>, work: (s: Server) => Promise<void>) => {
+      const s = await server;
+      try {
+        await work(s);
+      } finally {
+        await s.stop();
+      }
+    };
+
+    // Scenarios 1, 2 (L2 hit) and 4: one gateway with L2 on Redis, every pair warm.
+    await within(startServer('gateway', [...profArgs, ...gatewayArgs], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}warm:` })), async (gw) => {
+      await warm(gw.url, data.pairs);
+      await measure(gw, '1 can, L2 warm', job(gw.url, 'can', 50), 1);
+      await measure(gw, '2a can, 1 connection, L2 hit', { ...job(gw.url, 'can', 1), mode: 'sequential', count: secs.sequential }, 1);
+      await measure(gw, '4 checks 100 over 20 pairs', job(gw.url, 'checks', 10), 100);
+    });
+    // Scenarios 2 (database load) and 3: L2 off, every request loads from PostgreSQL.
+    await within(startServer('gateway-no-l2', gatewayArgs, gatewayEnv({ AUTHZ_L2_CACHE_ENABLED: 'false' })), async (gw) => {
+      await measure(gw, '2b can, 1 connection, DB load', { ...job(gw.url, 'can', 1), mode: 'sequential', count: secs.sequential }, 1);
+      await measure(gw, '3 can, L2 disabled', job(gw.url, 'can', 50), 1);
+    });
+    // Scenario 5: a fresh gateway and a fresh key prefix: cold start, default TTL.
+    await within(startServer('gateway-cold', gatewayArgs, gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}zipf:` })), async (gw) => {
+      await measure(gw, '5 zipf mix, cold start', { ...job(gw.url, 'zipf', 20, secs.zipf), warmupSeconds: 0 }, 1);
+    });
+    // Scenario 6: the baselines, same machine, same run, same load generator.
+    await within(startServer('ping', [...TSX, 'bench/servers/ping-server.ts']), async (s) => {
+      await measure(s, '6a baseline { ping }, Apollo+Fastify', job(s.url, 'ping', 50), 0);
+    });
+    await within(startServer('bare-http', [...TSX, 'bench/servers/bare-http.ts']), async (s) => {
+      await measure(s, '6b baseline bare node:http', job(s.url, 'bare', 50), 0);
+    });
+
+    const report: BenchReport = {
+      started, smoke,
+      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, loadavgAtStart: os.loadavg() },
+      data: { users: size.users, orgs: size.orgs, memberships: data.pairs.length },
+      scenarios: results,
+    };
+    mkdirSync(RESULTS, { recursive: true });
+    const table = markdown(report);
+    const stamp = started.replace(/[:.]/g, '-');
+    for (const name of [`bench-${stamp}`, smoke ? 'smoke' : 'latest']) {
+      writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2));
+      writeFileSync(path.join(RESULTS, `${name}.md`), table);
+    }
+    process.stdout.write(table);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
+  }
+}
+
+/** Loads every membership into L2: `checks` calls of 500 pairs each (the 64 KB body limit). */
+async function warm(url: string, pairs: Array<{ userId: string; orgId: string }>): Promise<void> {
+  const query = 'query W($r: [CheckInput!]!) { checks(requests: $r) { allowed } }';
+  for (let i = 0; i < pairs.length; i += 500) {
+    const r = pairs.slice(i, i + 500).map((p) => ({ ...p, permission: 'document:read' }));
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { r } }) });
+    const body = (await res.json()) as { errors?: unknown };
+    if (!res.ok || body.errors) throw new Error(`warm-up failed: ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length) await redis.unlink(keys);
+  } finally {
+    await redis.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { BenchReport } from '../../bench/report';
+
+/**
+ * Keeps `npm run bench` from rotting: runs its smoke mode (tiny data, ~1 s per scenario,
+ * real PostgreSQL and Redis) and checks the shape of what it writes. Figures are not
+ * asserted: speed is measured by the benchmark itself, never by tests.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+
+test('npm run bench -- --smoke writes a JSON report and a Markdown table for every scenario', async () => {
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } });
+  const report = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'results', 'smoke.json'), 'utf8')) as BenchReport;
+  expect(report.smoke).toBe(true);
+  expect(report.machine.cores).toBeGreaterThan(0);
+  expect(report.scenarios.map((s) => s.name.split(' ')[0])).toEqual(['1', '2a', '4', '2b', '3', '5', '6a', '6b']);
+  for (const s of report.scenarios) {
+    expect(s.requests).toBeGreaterThan(0);
+    expect(s.errors).toBe(0);
+    expect(s.requestsPerSecond).toBeGreaterThan(0);
+    expect(s.latencyMs.p50).toBeLessThanOrEqual(s.latencyMs.p99);
+    expect(s.peakRssMb).toBeGreaterThan(0);
+  }
+  const byName = (prefix: string) => report.scenarios.find((s) => s.name.startsWith(prefix))!;
+  // Warm, so nearly every answer is a hit; not exactly all: on a loaded machine an L2 call
+  // can pass its 50 ms deadline and count as a miss (DEGRADED), as designed.
+  expect(byName('1 ').hitRate).toBeGreaterThan(0.5);
+  expect(byName('4 ').decisionsPerSecond).toBeCloseTo(byName('4 ').requestsPerSecond * 100);
+  expect(byName('5 ').series.length).toBeGreaterThan(0);
+  const table = readFileSync(path.join(ROOT, 'bench', 'results', 'smoke.md'), 'utf8');
+  expect(table).toContain('| scenario |');
+  expect(table).toContain('| target | measured | goal | met |');
+}, 90_000);

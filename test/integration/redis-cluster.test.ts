@@ -1,0 +1,111 @@
+import calculateSlot from 'cluster-key-slot';
+import { createCacheKeys } from '../../src/cache/keys';
+import { seed } from '../helpers/policy';
+import { TestRedisCluster } from '../helpers/redis-cluster';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
+
+/**
+ * L2 on a real three-node Redis Cluster (REDIS_CLUSTER_NODES): hits, batching (one
+ * pipeline per node, not one command per slot), invalidation, and a node failure that
+ * degrades to PostgreSQL with correct answers and no errors. The node failure runs last.
+ */
+const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
+const CHECKS = `query C($r: [CheckInput!]!) { checks(requests: $r) { allowed cacheStatus } }`;
+const USERS = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+const POLICY = {
+  organizations: [{ id: 'acme', name: 'Acme' }],
+  roles: [
+    { orgId: 'acme', name: 'editor', permissions: ['document:*'] },
+    { orgId: 'acme', name: 'viewer', permissions: ['*:read'] },
+  ],
+  memberships: USERS.map((userId, i) => ({ userId, orgId: 'acme', roles: [i % 2 ? 'viewer' : 'editor'] })),
+};
+
+let cluster: TestRedisCluster;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  cluster = await TestRedisCluster.start();
+  gw = await startTestGateway({ REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.seeds });
+  await seed(gw.gateway.database.prisma, POLICY);
+}, 60_000);
+
+afterAll(async () => {
+  await gw?.close();
+  await cluster?.stop();
+});
+
+async function can(userId: string, permission: string) {
+  const res = await gw.gql<{ can: { allowed: boolean; cacheStatus: string } }>(CAN, { u: userId, o: 'acme', p: permission });
+  expect(res.errors).toBeUndefined();
+  return res.data!.can;
+}
+
+test('the gateway reads and writes L2 on the cluster: MISS, then L2_HIT', async () => {
+  expect(gw.gateway.l2!.kind).toBe('redis');
+  await gw.gateway.l2!.ping();
+  expect(await can('user-0', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'MISS' });
+  expect(await can('user-0', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'L2_HIT' });
+  expect(await can('user-1', 'document:edit')).toEqual({ allowed: false, cacheStatus: 'MISS' });
+  expect(await can('user-1', 'document:read')).toEqual({ allowed: true, cacheStatus: 'L2_HIT' });
+});
+
+test('a batch reads with one pipeline per node that holds keys, however many slots', async () => {
+  const requests = USERS.map((userId) => ({ userId, orgId: 'acme', permission: 'report:read' }));
+  expect((await gw.gql(CHECKS, { r: requests })).errors).toBeUndefined(); // warm every pair
+
+  // 2 x 40 + 1 keys spread over many slots: count the pipelines each node client sends.
+  const keys = createCacheKeys(gw.keyPrefix);
+  const readKeys = [...USERS.map((u) => keys.permissions({ userId: u, orgId: 'acme' })), keys.orgVersion('acme')];
+  const slots = new Set(readKeys.map((k) => calculateSlot(k)));
+  const nodesHoldingKeys = new Set([...slots].map((s) => cluster.nodeForSlot(s).port));
+  expect(slots.size).toBeGreaterThan(nodesHoldingKeys.size);
+
+  const store = (gw.gateway.l2!.kv.store as { cluster: import('@keyv/redis').RedisClusterType }).cluster;
+  const spies = await Promise.all(store.masters.map(async (m) => jest.spyOn(await store.nodeClient(m), 'multi')));
+  try {
+    const res = await gw.gql<{ checks: Array<{ allowed: boolean; cacheStatus: string }> }>(CHECKS, { r: requests });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.checks.map((d) => d.allowed)).toEqual(USERS.map((_, i) => i % 2 === 1));
+    expect(res.data!.checks.every((d) => d.cacheStatus === 'L2_HIT')).toBe(true);
+    const pipelines = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    expect(pipelines).toBe(nodesHoldingKeys.size); // one round trip per node, all keys in it
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+});
+
+test('invalidation on the cluster: an organization change is seen at once', async () => {
+  expect(await can('user-2', 'billing:refund')).toEqual({ allowed: false, cacheStatus: expect.stringMatching(/MISS|L2_HIT/) });
+  expect(await can('user-2', 'billing:refund')).toEqual({ allowed: false, cacheStatus: 'L2_HIT' });
+  await seed(gw.gateway.database.prisma, { roles: [{ orgId: 'acme', name: 'editor', permissions: ['document:*', 'billing:*'] }] });
+  await gw.gateway.invalidator!.invalidate({ orgIds: ['acme'] });
+  expect(await can('user-2', 'billing:refund')).toEqual({ allowed: true, cacheStatus: 'MISS' });
+  expect(await can('user-2', 'billing:refund')).toEqual({ allowed: true, cacheStatus: 'L2_HIT' });
+
+  // A single member's change, through the pair version.
+  await seed(gw.gateway.database.prisma, { memberships: [{ userId: 'user-3', orgId: 'acme', roles: ['editor'] }] });
+  await gw.gateway.invalidator!.invalidate({ subjects: [{ userId: 'user-3', orgId: 'acme' }] });
+  expect(await can('user-3', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'MISS' });
+});
+
+test('a node failure degrades to PostgreSQL: correct answers, DEGRADED, no errors', async () => {
+  const keys = createCacheKeys(gw.keyPrefix);
+  const victim = cluster.nodeForSlot(calculateSlot(keys.permissions({ userId: 'user-4', orgId: 'acme' })));
+  expect((await can('user-4', 'document:edit')).allowed).toBe(true); // cached before the failure
+  await cluster.kill(victim);
+
+  // Any request touching the dead node's keys: answered from PostgreSQL, said so.
+  for (let i = 0; i < 3; i++) {
+    expect(await can('user-4', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'DEGRADED' });
+    expect(await can('user-4', 'billing:refund')).toEqual({ allowed: true, cacheStatus: 'DEGRADED' });
+    expect(await can('user-5', 'document:edit')).toEqual({ allowed: false, cacheStatus: expect.stringMatching(/DEGRADED|L2_HIT|MISS/) });
+  }
+  const requests = USERS.map((userId, i) => ({ userId, orgId: 'acme', permission: 'document:edit', expected: i % 2 === 0 || i === 3 }));
+  const res = await gw.gql<{ checks: Array<{ allowed: boolean; cacheStatus: string }> }>(CHECKS, {
+    r: requests.map(({ expected: _, ...r }) => r),
+  });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.checks.map((d) => d.allowed)).toEqual(requests.map((r) => r.expected));
+  expect(res.data!.checks.every((d) => d.cacheStatus === 'DEGRADED')).toBe(true);
+});

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { ROOT, runScript, TSX, writeJson } from '../helpers/cli';
+import { runScript, writeJson } from '../helpers/cli';
+import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
 import { postGraphQL } from '../helpers/test-gateway';
 
 /**
@@ -12,31 +11,21 @@ import { postGraphQL } from '../helpers/test-gateway';
  * process, as `npm start` runs it.
  */
 const dataDir = mkdtempSync(path.join(tmpdir(), 'authz-embedded-'));
-const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AUTHZ_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
-let child: ChildProcess;
+const env: Record<string, string> = { AUTHZ_DATA_DIR: dataDir };
+let gateway: GatewayProcess;
 let url: string;
-const logs: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
-  child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (typeof entry.url === 'string') resolve(entry.url.replace(/\/graphql$/, ''));
-    });
-  });
+  gateway = await spawnGateway(env);
+  url = gateway.url;
 }, 60_000);
 
 afterAll(() => {
-  if (child.exitCode === null) child.kill('SIGKILL');
+  if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
 });
 
 test('it starts on PGlite with migrations, demo data and in-memory L2, and says so', () => {
-  const messages = logs.map((l) => String(l.msg));
+  const messages = gateway.logs.map((l) => String(l.msg));
   expect(messages).toContain('database migrations applied');
   expect(messages).toContain('empty database: loaded the demo organizations (acme, globex)');
   expect(messages.some((m) => m.includes('L2 is in this process only'))).toBe(true);
@@ -66,9 +55,8 @@ test('an import into the embedded database while the gateway holds it fails at o
 });
 
 test('SIGTERM stops it cleanly (exit 0) and releases the database', async () => {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await gateway.stop()).toBe(0);
+  expect(gateway.logs.map((l) => l.msg)).toContain('stopped');
   const res = await runScript('scripts/import-policy.ts', [writeJson({ organizations: [{ id: 'x', name: 'X' }] })], {
     AUTHZ_DATA_DIR: dataDir,
     DATABASE_URL: '',

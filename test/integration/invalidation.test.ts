@@ -1,23 +1,33 @@
 import { performance } from 'node:perf_hooks';
+import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
 import { RedisMonitor } from '../helpers/redis-monitor';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
+import { TEST_REDIS_URL } from '../helpers/services';
+import { postGraphQL, startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
 /**
- * Invalidation across instances and under concurrency: two gateway processes' worth of
- * state (two gateways on one database and one Redis key space) must never disagree with
- * PostgreSQL after a mutation returns.
+ * Invalidation across instances and under concurrency: two gateway processes on one
+ * database and one Redis key space must never disagree with PostgreSQL after a
+ * mutation returns.
  */
 const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
 
 let a: TestGateway;
 let b: TestGateway;
+let bProcess: GatewayProcess;
 
 beforeAll(async () => {
   a = await startTestGateway();
-  b = await startTestGateway({}, { database: a.database, keyPrefix: a.keyPrefix });
-});
+  // The second instance is a process of its own, sharing only PostgreSQL and Redis.
+  bProcess = await spawnGateway({
+    DATABASE_URL: a.database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    AUTHZ_REDIS_KEY_PREFIX: a.keyPrefix,
+    AUTHZ_DEMO_DATA: 'false',
+  });
+  b = { ...a, url: bProcess.url, gql: (query, variables) => postGraphQL(bProcess.url, query, variables) };
+}, 60_000);
 afterAll(async () => {
-  await b.close();
+  await bProcess.stop();
   await a.close();
 });
 

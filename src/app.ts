@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { Registry } from 'prom-client';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
 import { createCacheKeys } from './cache/keys';
@@ -12,11 +13,21 @@ import { type Config, redactedConfig } from './config/config';
 import type { GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/errors';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
+import { apolloGraphConfig, apolloReportingPlugins } from './graphql/plugins/apollo-reporting';
+import { requestLogPlugin } from './graphql/plugins/request-log';
+import { requestMetricsPlugin } from './graphql/plugins/request-metrics';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
+import { registerMetrics, registerReady } from './http/ops-routes';
 import { CacheCounts } from './observability/cache-counts';
+import { registerComponentMetrics } from './observability/component-metrics';
+import { decisionMetrics } from './observability/decision-metrics';
+import { meteredKeyv } from './observability/metered-keyv';
+import { meteredStore } from './observability/metered-source';
+import { createMetrics } from './observability/metrics';
+import { probeReadiness } from './observability/readiness-probe';
 import type { Logger } from './observability/logger';
 import { type Database, openDatabase } from './store/database';
 import { DEMO_POLICY } from './store/demo-data';
@@ -30,6 +41,8 @@ export interface Gateway {
   readonly database: Database;
   readonly l2: L2Store | null;
   readonly invalidator: L2Invalidator | null;
+  /** Where every metric of this gateway is registered (served at /metrics when ENABLE_METRICS). */
+  readonly registry: Registry;
   /** Stops in reverse order of start: HTTP (draining in-flight requests), Apollo, Redis, database. */
   close(): Promise<void>;
 }
@@ -38,6 +51,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Sees the SQL of every statement sent (tests count round trips). */
   onQuery?: (sql: string) => void;
+  /** The metrics registry (main.ts shares it with the logger's event counter); default: a new one. */
+  registry?: Registry;
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -49,6 +64,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function startGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
+  const registry = options.registry ?? new Registry();
+  const metrics = createMetrics(registry);
   logger.info({ config: redactedConfig(config) }, 'starting authz-gateway');
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const stopAll = async () => {
@@ -71,7 +88,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     }
 
     const keys = createCacheKeys(config.cache.keyPrefix);
-    const store = new PostgresPermissionStore(database.prisma);
+    const store = meteredStore(new PostgresPermissionStore(database.prisma), metrics);
     const singleFlight = new SingleFlight(store, keys, { retainMs: 1_000 });
     let l2: L2Store | null = null;
     let invalidator: L2Invalidator | null = null;
@@ -81,12 +98,13 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       stops.push({ name: 'l2', stop: () => l2!.close() });
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
-      source = new L2PermissionCache(l2.kv, singleFlight, { keys, ...cacheOptions });
-      invalidator = new L2Invalidator(l2.kv, keys, cacheOptions);
+      const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
+      source = new L2PermissionCache(kv, singleFlight, { keys, ...cacheOptions });
+      invalidator = new L2Invalidator(kv, keys, cacheOptions);
     } else {
       source = withStatus(singleFlight, 'DISABLED');
     }
-    const decisions = new DecisionService({ maxChecks: config.maxChecks });
+    const decisions = new DecisionService({ maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) });
     const newLoader = () => new PermissionLoader(source, keys, { cache: config.cache.enabled });
 
     const app = createHttpServer({ bodyLimitBytes: BODY_LIMIT_BYTES });
@@ -96,7 +114,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       introspection: true,
       // main.ts owns the process signals and stops every layer in order.
       stopOnTerminationSignals: false,
-      plugins: [authzExtensionsPlugin()],
+      plugins: [authzExtensionsPlugin(), requestLogPlugin(), requestMetricsPlugin(metrics), ...apolloReportingPlugins(config.observability.apollo)],
+      apollo: apolloGraphConfig(config.observability.apollo),
+      logger: logger.child({ component: 'apollo' }),
       formatError: createErrorFormatter({
         exposeInternals: config.env === 'development',
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
@@ -112,6 +132,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       counts: new CacheCounts(),
     }));
     registerRestCompat(app, { decisions, newReader: newLoader, logger });
+    const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });
+    registerReady(app, probe);
+    registerComponentMetrics(registry, probe);
+    if (config.observability.metricsEnabled) registerMetrics(app, registry);
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.
@@ -121,7 +145,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    return { url, database, l2, invalidator, close: stopAll };
+    return { url, database, l2, invalidator, registry, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -34,16 +34,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
       // Called only for enabled levels, so the counter says what was actually logged.
-      hooks: counter
-        ? {
-            logMethod(args, method, levelValue) {
-              const first = args[0] as unknown;
-              const event = first && typeof first === 'object' && typeof (first as { event?: unknown }).event === 'string' ? (first as { event: string }).event : 'message';
-              counter.inc({ level: pino.levels.labels[levelValue] ?? String(levelValue), event });
-              return method.apply(this, args as Parameters<typeof method>);
-            },
-          }
-        : undefined,
+      ...(counter && {
+        hooks: {
+          logMethod(args, method, levelValue) {
+            const first = args[0] as unknown;
+            const event = first && typeof first === 'object' && typeof (first as { event?: unknown }).event === 'string' ? (first as { event: string }).event : 'message';
+            counter.inc({ level: pino.levels.labels[levelValue] ?? String(levelValue), event });
+            return method.apply(this, args as Parameters<typeof method>);
+          },
+        },
+      }),
     },
     destination ?? prettyStream(options),
   );

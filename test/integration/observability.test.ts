@@ -14,7 +14,8 @@ const POLICY = {
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway({ LOG_LEVEL: 'debug' });
+  // A generous L2 deadline: the cache statuses counted below must not depend on machine load.
+  gw = await startTestGateway({ LOG_LEVEL: 'debug', AUTHZ_L2_TIMEOUT_MS: '2000' });
   await seed(gw.gateway.database.prisma, POLICY);
 });
 afterAll(() => gw?.close());

@@ -9,7 +9,8 @@ import { startTestGateway } from '../helpers/test-gateway';
  * the shutdown, waits until new requests are refused, then releases the lock.
  */
 test('a request in flight completes during shutdown; new ones are refused', async () => {
-  const gw = await startTestGateway();
+  // A generous L2 deadline: the answer's source (MISS) must not depend on machine load.
+  const gw = await startTestGateway({ AUTHZ_L2_TIMEOUT_MS: '2000' });
   const locker = new Client({ connectionString: gw.database.url });
   await locker.connect();
   try {

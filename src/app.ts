@@ -1,5 +1,4 @@
 import { ApolloServer } from '@apollo/server';
-import { Registry } from 'prom-client';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
 import { createCacheKeys } from './cache/keys';
@@ -34,6 +33,7 @@ import { DEMO_POLICY } from './store/demo-data';
 import { applyMigrations } from './store/migrations/migrations';
 import { PostgresPermissionStore } from './store/permission-store';
 import { importPolicy } from './store/policy-import';
+import { Registry } from 'prom-client';
 
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */

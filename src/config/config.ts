@@ -73,14 +73,6 @@ export type DatabaseConfig =
   | { kind: 'postgres'; url: string }
   | { kind: 'embedded'; dataDir: string };
 
-/** Logs, metrics and Apollo Studio reporting (null: nothing is sent to Apollo). */
-export interface ObservabilityConfig {
-  /** `auto`: pino-pretty in development on a terminal when installed, JSON lines otherwise. */
-  readonly logFormat: 'auto' | 'json' | 'pretty';
-  readonly metricsEnabled: boolean;
-  readonly apollo: { readonly key: string; readonly graphRef: string; readonly usageReportingUrl?: string; readonly schemaReportingUrl?: string } | null;
-}
-
 export type RedisConfig = { kind: 'redis'; url: string } | { kind: 'memory' };
 
 export interface Config {
@@ -100,6 +92,14 @@ export interface Config {
   readonly logLevel: string;
   readonly observability: ObservabilityConfig;
   readonly authMode: 'none';
+}
+
+/** Logs, metrics and Apollo Studio reporting (null: nothing is sent to Apollo). */
+export interface ObservabilityConfig {
+  /** `auto`: pino-pretty in development on a terminal when installed, JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  readonly metricsEnabled: boolean;
+  readonly apollo: { readonly key: string; readonly graphRef: string; readonly usageReportingUrl?: string; readonly schemaReportingUrl?: string } | null;
 }
 
 /** A configuration error that names every offending variable. */
@@ -122,14 +122,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`));
   }
   const e = parsed.data;
-  if (Boolean(e.APOLLO_KEY) !== Boolean(e.APOLLO_GRAPH_REF)) {
-    throw new ConfigError(['APOLLO_KEY, APOLLO_GRAPH_REF: set both to report to Apollo Studio, or neither']);
-  }
   const redis: RedisConfig = e.REDIS_URL
     ? { kind: 'redis', url: e.REDIS_URL }
     : e.REDIS_HOST
       ? { kind: 'redis', url: `redis://${e.REDIS_HOST.includes(':') && !e.REDIS_HOST.startsWith('[') ? `[${e.REDIS_HOST}]` : e.REDIS_HOST}:${e.REDIS_PORT}/${e.REDIS_DB}` }
       : { kind: 'memory' };
+  if (Boolean(e.APOLLO_KEY) !== Boolean(e.APOLLO_GRAPH_REF)) {
+    throw new ConfigError(['APOLLO_KEY, APOLLO_GRAPH_REF: set both to report to Apollo Studio, or neither']);
+  }
   return deepFreeze({
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },

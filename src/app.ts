@@ -12,9 +12,8 @@ import { type Config, redactedConfig } from './config/config';
 import type { GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/errors';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
-import { apolloGraphConfig, apolloReportingPlugins } from './graphql/plugins/apollo-reporting';
-import { requestLogPlugin } from './graphql/plugins/request-log';
-import { requestMetricsPlugin } from './graphql/plugins/request-metrics';
+import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
+import { observabilityPlugins } from './graphql/plugins/observability';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { registerRestCompat } from './http/rest-compat';
@@ -39,10 +38,10 @@ export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
   readonly database: Database;
-  readonly l2: L2Store | null;
-  readonly invalidator: L2Invalidator | null;
   /** Where every metric of this gateway is registered (served at /metrics when ENABLE_METRICS). */
   readonly registry: Registry;
+  readonly l2: L2Store | null;
+  readonly invalidator: L2Invalidator | null;
   /** Stops in reverse order of start: HTTP (draining in-flight requests), Apollo, Redis, database. */
   close(): Promise<void>;
 }
@@ -112,16 +111,17 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       typeDefs: loadTypeDefs(),
       resolvers,
       introspection: true,
-      // main.ts owns the process signals and stops every layer in order.
-      stopOnTerminationSignals: false,
-      plugins: [authzExtensionsPlugin(), requestLogPlugin(), requestMetricsPlugin(metrics), ...apolloReportingPlugins(config.observability.apollo)],
       apollo: apolloGraphConfig(config.observability.apollo),
       logger: logger.child({ component: 'apollo' }),
+      // main.ts owns the process signals and stops every layer in order.
+      stopOnTerminationSignals: false,
+      plugins: [authzExtensionsPlugin()],
       formatError: createErrorFormatter({
         exposeInternals: config.env === 'development',
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
       }),
     });
+    for (const plugin of observabilityPlugins(metrics, config.observability)) apollo.addPlugin(plugin);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => ({

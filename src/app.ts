@@ -38,8 +38,6 @@ export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
   readonly database: Database;
-  /** Where every metric of this gateway is registered (served at /metrics when ENABLE_METRICS). */
-  readonly registry: Registry;
   readonly l2: L2Store | null;
   readonly invalidator: L2Invalidator | null;
   /** Stops in reverse order of start: HTTP (draining in-flight requests), Apollo, Redis, database. */
@@ -122,6 +120,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       }),
     });
     for (const plugin of observabilityPlugins(metrics, config.observability)) apollo.addPlugin(plugin);
+    const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });
+    registerReady(app, probe);
+    registerComponentMetrics(registry, probe);
+    if (config.observability.metricsEnabled) registerMetrics(app, registry);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => ({
@@ -132,10 +134,6 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       counts: new CacheCounts(),
     }));
     registerRestCompat(app, { decisions, newReader: newLoader, logger });
-    const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });
-    registerReady(app, probe);
-    registerComponentMetrics(registry, probe);
-    if (config.observability.metricsEnabled) registerMetrics(app, registry);
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.
@@ -145,7 +143,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    return { url, database, l2, invalidator, registry, close: stopAll };
+    return { url, database, l2, invalidator, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

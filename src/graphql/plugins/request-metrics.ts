@@ -9,7 +9,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
  * `authz_graphql_requests_total`, `authz_graphql_errors_total` and
  * `authz_graphql_request_duration_seconds`, by operation name. Operation names come from
  * clients, so the label is bounded: at most `maxOperations` distinct names, later ones
- * are `other`; no operation found (a parse or validation failure) is `none`.
+ * are `other`; an operation without a name is `anonymous`; no operation found (a parse
+ * or validation failure) is `none`.
  */
 export function requestMetricsPlugin(
   metrics: Pick<GatewayMetrics, 'graphqlRequests' | 'graphqlErrors' | 'graphqlDuration'>,
@@ -18,6 +19,7 @@ export function requestMetricsPlugin(
   const seen = new Set<string>();
   const label = (name: string | null): string => {
     if (name === null) return 'none';
+    if (name === 'anonymous') return name; // not a client-chosen name: never counts toward the cap
     if (!NAME.test(name)) return 'other';
     if (seen.has(name)) return name;
     if (seen.size >= maxOperations) return 'other';

@@ -17,17 +17,27 @@ import { type Config, redactedConfig } from './config/config';
 import type { GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/errors';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
+import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
+import { observabilityPlugins } from './graphql/plugins/observability';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
+import { registerMetrics, registerReady } from './http/ops-routes';
 import { CacheCounts } from './observability/cache-counts';
+import { registerComponentMetrics } from './observability/component-metrics';
+import { decisionMetrics } from './observability/decision-metrics';
+import { meteredKeyv } from './observability/metered-keyv';
+import { meteredStore } from './observability/metered-source';
+import { createMetrics } from './observability/metrics';
+import { probeReadiness } from './observability/readiness-probe';
 import type { Logger } from './observability/logger';
 import { type Database, openDatabase } from './store/database';
 import { DEMO_POLICY } from './store/demo-data';
 import { applyMigrations } from './store/migrations/migrations';
 import { PostgresPermissionStore } from './store/permission-store';
 import { importPolicy } from './store/policy-import';
+import { Registry } from 'prom-client';
 
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -44,6 +54,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Sees the SQL of every statement sent (tests count round trips). */
   onQuery?: (sql: string) => void;
+  /** The metrics registry (main.ts shares it with the logger's event counter); default: a new one. */
+  registry?: Registry;
 }
 
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -55,6 +67,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function startGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
+  const registry = options.registry ?? new Registry();
+  const metrics = createMetrics(registry);
   logger.info({ config: redactedConfig(config) }, 'starting authz-gateway');
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   const stopAll = async () => {
@@ -77,7 +91,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     }
 
     const keys = createCacheKeys(config.cache.keyPrefix);
-    const store = new PostgresPermissionStore(database.prisma);
+    const store = meteredStore(new PostgresPermissionStore(database.prisma), metrics);
     const singleFlight = new SingleFlight(store, keys, { retainMs: 1_000 });
     let l2: L2Store | null = null;
     let invalidator: L2Invalidator | null = null;
@@ -87,12 +101,13 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       stops.push({ name: 'l2', stop: () => l2!.close() });
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
-      source = new L2PermissionCache(l2.kv, singleFlight, { keys, ...cacheOptions });
-      invalidator = new L2Invalidator(l2.kv, keys, cacheOptions);
+      const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
+      source = new L2PermissionCache(kv, singleFlight, { keys, ...cacheOptions });
+      invalidator = new L2Invalidator(kv, keys, cacheOptions);
     } else {
       source = withStatus(singleFlight, 'DISABLED');
     }
-    const decisions = new DecisionService({ maxChecks: config.maxChecks });
+    const decisions = new DecisionService({ maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) });
     const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY) =>
       new PermissionLoader(source, keys, { cache: config.cache.enabled, requirement });
     const changes = new PolicyChanges(database.prisma, invalidator, logger);
@@ -104,6 +119,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       typeDefs: loadTypeDefs(),
       resolvers,
       introspection: true,
+      apollo: apolloGraphConfig(config.observability.apollo),
+      logger: logger.child({ component: 'apollo' }),
       // main.ts owns the process signals and stops every layer in order.
       stopOnTerminationSignals: false,
       // Cache control is on by default and hooks every field resolution (measured ~1.5%
@@ -114,6 +131,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
       }),
     });
+    for (const plugin of observabilityPlugins(metrics, config.observability)) apollo.addPlugin(plugin);
+    const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });
+    registerReady(app, probe);
+    registerComponentMetrics(registry, probe);
+    if (config.observability.metricsEnabled) registerMetrics(app, registry);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => {

@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { startGateway } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './observability/logger';
@@ -14,8 +15,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
-  const gateway = await startGateway(config, { logger });
+  const registry = new Registry();
+  const logger = createLogger(config.logLevel, undefined, { format: config.observability.logFormat, development: config.env === 'development', registry });
+  const gateway = await startGateway(config, { logger, registry });
   logger.info({ url: `${gateway.url}/graphql` }, `authz-gateway ready: send GraphQL queries to ${gateway.url}/graphql`);
 
   let stopping = false;

@@ -29,6 +29,12 @@ export interface PermissionReader {
 export type AnswerObserver = (status: CacheStatus) => void;
 
 /**
+ * Told of every answer with its outcome and how long it took (for metrics): `allowed`
+ * is null for a permission set (`permissions`), which is not a decision.
+ */
+export type AnswerListener = (answer: { status: CacheStatus; allowed: boolean | null; seconds: number }) => void;
+
+/**
  * The decision logic: validates inputs, asks L1 for permission sets and applies the
  * rules. `allowed` is true if and only if the user is a member of the organization and
  * a pattern from the member's roles or unexpired grants matches the permission. Unknown
@@ -37,7 +43,7 @@ export type AnswerObserver = (status: CacheStatus) => void;
  * @throws InvalidInputError for a malformed ID or permission (nothing is loaded then).
  */
 export class DecisionService {
-  constructor(private readonly options: { maxChecks: number; now?: () => number }) {}
+  constructor(private readonly options: { maxChecks: number; now?: () => number; onAnswer?: AnswerListener }) {}
 
   async can(reader: PermissionReader, request: CheckRequest, observe?: AnswerObserver): Promise<DecisionResult> {
     validateCheck(request);
@@ -46,8 +52,10 @@ export class DecisionService {
 
   async permissions(reader: PermissionReader, subject: Subject, observe?: AnswerObserver): Promise<PermissionSetResult> {
     validateSubject(subject);
+    const started = performance.now();
     const { snapshot, status } = await reader.load(subject);
     observe?.(status);
+    this.options.onAnswer?.({ status, allowed: null, seconds: (performance.now() - started) / 1000 });
     return {
       userId: subject.userId,
       orgId: subject.orgId,
@@ -82,13 +90,16 @@ export class DecisionService {
   }
 
   private async decide(reader: PermissionReader, request: CheckRequest, observe?: AnswerObserver): Promise<DecisionResult> {
+    const started = performance.now();
     const { snapshot, status } = await reader.load(request);
     observe?.(status);
+    const allowed = allows(snapshot, request.permission, this.now());
+    this.options.onAnswer?.({ status, allowed, seconds: (performance.now() - started) / 1000 });
     return {
       userId: request.userId,
       orgId: request.orgId,
       permission: request.permission,
-      allowed: allows(snapshot, request.permission, this.now()),
+      allowed,
       cacheStatus: status,
     };
   }

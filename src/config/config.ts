@@ -65,6 +65,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   }).default('info'),
+  // Observability (README "Metrics", "Logs", "Apollo Studio").
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'LOG_FORMAT must be auto, json or pretty' }).default('auto'),
+  ENABLE_METRICS: bool('ENABLE_METRICS', true),
+  APOLLO_KEY: z.string().optional(),
+  APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, { error: 'APOLLO_GRAPH_REF must look like graph-id@variant' }).optional(),
+  APOLLO_USAGE_REPORTING_URL: url('APOLLO_USAGE_REPORTING_URL', ['http:', 'https:']),
+  APOLLO_SCHEMA_REPORTING_URL: url('APOLLO_SCHEMA_REPORTING_URL', ['http:', 'https:']),
   AUTH_MODE: z.enum(['none'], { error: 'AUTH_MODE must be none (the only mode this version supports)' }).default('none'),
 });
 
@@ -92,7 +99,16 @@ export interface Config {
   };
   readonly maxChecks: number;
   readonly logLevel: string;
+  readonly observability: ObservabilityConfig;
   readonly authMode: 'none';
+}
+
+/** Logs, metrics and Apollo Studio reporting (null: nothing is sent to Apollo). */
+export interface ObservabilityConfig {
+  /** `auto`: pino-pretty in development on a terminal when installed, JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  readonly metricsEnabled: boolean;
+  readonly apollo: { readonly key: string; readonly graphRef: string; readonly usageReportingUrl?: string; readonly schemaReportingUrl?: string } | null;
 }
 
 /** A configuration error that names every offending variable. */
@@ -122,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : e.REDIS_HOST
       ? { kind: 'redis', url: `redis://${e.REDIS_HOST.includes(':') && !e.REDIS_HOST.startsWith('[') ? `[${e.REDIS_HOST}]` : e.REDIS_HOST}:${e.REDIS_PORT}/${e.REDIS_DB}` }
       : { kind: 'memory' };
+  if (Boolean(e.APOLLO_KEY) !== Boolean(e.APOLLO_GRAPH_REF)) {
+    throw new ConfigError(['APOLLO_KEY, APOLLO_GRAPH_REF: set both to report to Apollo Studio, or neither']);
+  }
   return deepFreeze({
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
@@ -137,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxChecks: e.AUTHZ_MAX_CHECKS,
     logLevel: e.LOG_LEVEL,
+    observability: {
+      logFormat: e.LOG_FORMAT,
+      metricsEnabled: e.ENABLE_METRICS,
+      apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF
+        ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF, usageReportingUrl: e.APOLLO_USAGE_REPORTING_URL, schemaReportingUrl: e.APOLLO_SCHEMA_REPORTING_URL }
+        : null,
+    },
     authMode: e.AUTH_MODE,
   });
 }
@@ -159,6 +185,7 @@ export function redactedConfig(config: Config): unknown {
     ...config,
     database: config.database.kind === 'postgres' ? { kind: 'postgres', url: mask(config.database.url) } : config.database,
     redis: config.redis.kind === 'redis' ? { kind: 'redis', url: mask(config.redis.url) } : config.redis,
+    observability: { ...config.observability, apollo: config.observability.apollo && { ...config.observability.apollo, key: '***' } },
   };
 }
 

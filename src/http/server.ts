@@ -3,6 +3,7 @@ import { fastifyApolloHandler, type ApolloFastifyContextFunction } from '@as-int
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GraphQLContext } from '../graphql/context';
 import { traceIdFrom } from '../observability/trace-id';
+import { closeConnectionsWhenDraining } from './drain';
 
 /**
  * The HTTP server: GraphQL at `/graphql` (GET and POST), liveness at `/health`. Each
@@ -22,6 +23,7 @@ export function createHttpServer(options: { bodyLimitBytes: number }): FastifyIn
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  closeConnectionsWhenDraining(app);
   app.get('/health', async () => ({ status: 'healthy' }));
   return app;
 }

@@ -1,12 +1,30 @@
 import pino from 'pino';
+import { Counter, type Registry } from 'prom-client';
 
 export type Logger = pino.Logger;
+
+export interface LoggerOptions {
+  /** LOG_FORMAT: `auto` is pretty only in development, on a terminal, with pino-pretty installed. */
+  format?: 'auto' | 'json' | 'pretty';
+  development?: boolean;
+  /** Counts written log events in `authz_log_events_total{level,event}` (the readiness check reads it). */
+  registry?: Registry;
+}
 
 /**
  * The process logger: JSON lines, with credentials redacted wherever they might appear
  * (headers, connection strings). Modules get child loggers with trusted bindings only.
+ * An explicit `destination` (tests) always gets JSON.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
+  const counter = options.registry
+    ? new Counter({
+        name: 'authz_log_events_total',
+        help: 'Log events written, by level and event name (the `event` field; `message` when there is none).',
+        labelNames: ['level', 'event'],
+        registers: [options.registry],
+      })
+    : null;
   return pino(
     {
       level,
@@ -15,7 +33,34 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         paths: ['req.headers.authorization', 'headers.authorization', 'authorization', '*.password', 'password', 'token', 'apiKey'],
         censor: '[redacted]',
       },
+      // Called only for enabled levels, so the counter says what was actually logged.
+      ...(counter && {
+        hooks: {
+          logMethod(args, method, levelValue) {
+            const first = args[0] as unknown;
+            const event = first && typeof first === 'object' && typeof (first as { event?: unknown }).event === 'string' ? (first as { event: string }).event : 'message';
+            counter.inc({ level: pino.levels.labels[levelValue] ?? String(levelValue), event });
+            return method.apply(this, args as Parameters<typeof method>);
+          },
+        },
+      }),
     },
-    destination,
+    destination ?? prettyStream(options),
   );
+}
+
+/** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */
+function prettyStream(options: LoggerOptions): pino.DestinationStream | undefined {
+  const format = options.format ?? 'auto';
+  if (format === 'json') return undefined;
+  if (format === 'auto' && !(options.development && process.stdout.isTTY)) return undefined;
+  try {
+    // Required lazily: production images install no devDependencies.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as (o: object) => pino.DestinationStream;
+    return pretty({ colorize: Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  } catch {
+    if (format === 'pretty') process.stderr.write('LOG_FORMAT=pretty: pino-pretty is not installed; logging JSON\n');
+    return undefined;
+  }
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
 import { startGateway, type Gateway } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/observability/logger';
@@ -20,6 +22,8 @@ export interface TestGateway {
   readonly keyPrefix: string;
   /** SQL statements sent so far by the gateway's Prisma client. */
   readonly sql: string[];
+  /** Log lines the gateway wrote, parsed (none at the default LOG_LEVEL=silent). */
+  readonly logs: Array<Record<string, any>>;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -43,13 +47,25 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     ...env,
   });
   const sql: string[] = [];
-  const gateway = await startGateway(config, { logger: createLogger(config.logLevel), onQuery: (q) => sql.push(q) });
+  const logs: Array<Record<string, any>> = [];
+  // Lines go to memory, not to jest's output; the registry is shared with the logger,
+  // as main.ts does, so authz_log_events_total counts them.
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, any>);
+      done();
+    },
+  });
+  const registry = new Registry();
+  const logger = createLogger(config.logLevel, sink, { registry });
+  const gateway = await startGateway(config, { logger, registry, onQuery: (q) => sql.push(q) });
   return {
     gateway,
     url: gateway.url,
     database,
     keyPrefix,
     sql,
+    logs,
     gql: (query, variables) => postGraphQL(gateway.url, query, variables),
     close: async () => {
       await gateway.close();

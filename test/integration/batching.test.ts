@@ -8,7 +8,9 @@ let gw: TestGateway;
 let monitor: RedisMonitor;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
+  // Round trips, not latency, are under test: a generous L2 deadline keeps a 500-key
+  // write-back under MONITOR on a busy machine from counting as a Redis failure.
+  gw = await startTestGateway({ AUTHZ_L2_TIMEOUT_MS: '2000' });
   monitor = await RedisMonitor.start();
   const users = Array.from({ length: 500 }, (_, i) => `user-${i}`);
   await seed(gw.gateway.database.prisma, {

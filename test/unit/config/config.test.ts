@@ -23,6 +23,7 @@ describe('loadConfig: defaults', () => {
       cache: { enabled: true, l2Enabled: true, ttlSeconds: 300, l2TimeoutMs: 50, keyPrefix: '' },
       maxChecks: 1000,
       logLevel: 'info',
+      observability: { logFormat: 'auto', metricsEnabled: true, apollo: null },
       authMode: 'none',
     });
   });

@@ -1,0 +1,41 @@
+// `npm run readiness -- --url http://gateway:4000`: the production-readiness checks
+// against a running gateway. Prints a table; exit status 0 only if every check passed.
+import { parseArgs } from 'node:util';
+import { runReadinessChecks } from '../src/readiness/checks';
+import { formatTable } from '../src/readiness/table';
+
+const USAGE = 'usage: npm run readiness -- --url <gateway base URL> [--min-speedup 1.5] [--samples 10]';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { url: { type: 'string' }, 'min-speedup': { type: 'string' }, samples: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help || !values.url) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  try {
+    new URL(values.url);
+  } catch {
+    console.error(`--url: not a URL: ${values.url}\n${USAGE}`);
+    return 2;
+  }
+  const minSpeedup = values['min-speedup'] === undefined ? undefined : Number(values['min-speedup']);
+  const samples = values.samples === undefined ? undefined : Number(values.samples);
+  if ((minSpeedup !== undefined && !(minSpeedup > 0)) || (samples !== undefined && !(Number.isInteger(samples) && samples > 0))) {
+    console.error(`--min-speedup must be a positive number and --samples a positive whole number\n${USAGE}`);
+    return 2;
+  }
+  const results = await runReadinessChecks(values.url, { minSpeedup, samples });
+  console.log(`readiness of ${values.url}\n`);
+  console.log(formatTable(results));
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`readiness check failed to run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

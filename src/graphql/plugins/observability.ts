@@ -1,0 +1,14 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ObservabilityConfig } from '../../config/config';
+import type { GatewayMetrics } from '../../observability/metrics';
+import type { GraphQLContext } from '../context';
+import { apolloReportingPlugins } from './apollo-reporting';
+import { requestLogPlugin } from './request-log';
+import { requestMetricsPlugin } from './request-metrics';
+
+/** The observability plugins, in order: request log line, request metrics, Apollo Studio reporting (or its explicit absence). */
+export function observabilityPlugins(metrics: GatewayMetrics, config: ObservabilityConfig): Array<ApolloServerPlugin<GraphQLContext>> {
+  // Apollo's reporting plugins are typed for any context; they read none of ours.
+  const reporting = apolloReportingPlugins(config.apollo) as Array<ApolloServerPlugin<GraphQLContext>>;
+  return [requestLogPlugin(), requestMetricsPlugin(metrics), ...reporting];
+}

@@ -1,7 +1,14 @@
 import { ApolloServer } from '@apollo/server';
+import { ApiKeyStore } from './auth/api-key-store';
+import { Authenticator } from './auth/authenticator';
+import { JwtVerifier } from './auth/jwt-verifier';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
+import { reportingToBreaker } from './cache/breaker-kv';
+import { BreakerSource } from './cache/breaker-source';
+import { CircuitBreaker } from './cache/circuit-breaker';
 import { createCacheKeys } from './cache/keys';
+import { RequestDeadlineSource } from './cache/request-deadline';
 import { L2Invalidator } from './cache/invalidation';
 import { PermissionLoader } from './cache/l1-loader';
 import { L2PermissionCache } from './cache/l2-cache';
@@ -10,7 +17,10 @@ import { SingleFlight } from './cache/single-flight';
 import type { PermissionSetSource } from './cache/types';
 import { type Config, redactedConfig } from './config/config';
 import type { GraphQLContext } from './graphql/context';
+import { authenticateGraphQLRequest } from './graphql/caller';
 import { createErrorFormatter } from './graphql/errors';
+import { hardenedApolloOptions } from './graphql/hardening';
+import { httpStatusPlugin } from './graphql/plugins/http-status';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
@@ -81,22 +91,39 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       stops.push({ name: 'l2', stop: () => l2!.close() });
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
-      source = new L2PermissionCache(l2.kv, singleFlight, { keys, ...cacheOptions });
+      // Redis only: a breaker that skips L2 while Redis fails (memory never fails).
+      const breaker = l2.kind === 'redis' ? new CircuitBreaker({ windowMs: config.cache.breakerMs, timeoutMs: config.cache.l2TimeoutMs, probe: l2.ping, logger }) : null;
+      if (breaker) stops.push({ name: 'l2 breaker', stop: async () => breaker.stop() });
+      const l2Cache = new L2PermissionCache(breaker ? reportingToBreaker(l2.kv, breaker, config.cache.l2TimeoutMs) : l2.kv, singleFlight, { keys, ...cacheOptions });
+      source = breaker ? new BreakerSource(l2Cache, singleFlight, breaker) : l2Cache;
       invalidator = new L2Invalidator(l2.kv, keys, cacheOptions);
     } else {
       source = withStatus(singleFlight, 'DISABLED');
     }
     const decisions = new DecisionService({ maxChecks: config.maxChecks });
-    const newLoader = () => new PermissionLoader(source, keys, { cache: config.cache.enabled });
+    const newLoader = () => new PermissionLoader(new RequestDeadlineSource(source, config.requestTimeoutMs), keys, { cache: config.cache.enabled });
+    if (config.authMode === 'none') {
+      logger.warn({ event: 'authz_auth_disabled' }, 'AUTH_MODE=none: NO AUTHENTICATION, every caller may ask anything (development only; refused in production)');
+    }
+    const authenticator = new Authenticator(config.authMode, {
+      apiKeys: config.auth.apiKeys ? new ApiKeyStore(database.prisma) : null,
+      jwt: config.auth.jwt ? new JwtVerifier(config.auth.jwt) : null,
+      logger,
+    });
 
-    const app = createHttpServer({ bodyLimitBytes: BODY_LIMIT_BYTES });
+    const app = createHttpServer({ bodyLimitBytes: BODY_LIMIT_BYTES, logger });
+    const { plugins: armorPlugins, ...hardening } = hardenedApolloOptions({
+      introspection: config.introspection,
+      blockFieldSuggestions: config.env === 'production',
+      includeStacktrace: config.env === 'development',
+    });
     const apollo = new ApolloServer<GraphQLContext>({
       typeDefs: loadTypeDefs(),
       resolvers,
-      introspection: true,
+      ...hardening,
       // main.ts owns the process signals and stops every layer in order.
       stopOnTerminationSignals: false,
-      plugins: [authzExtensionsPlugin()],
+      plugins: [authzExtensionsPlugin(), httpStatusPlugin(), ...armorPlugins],
       formatError: createErrorFormatter({
         exposeInternals: config.env === 'development',
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
@@ -104,14 +131,18 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     });
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
-    registerGraphQL(app, apollo, async (request) => ({
+    registerGraphQL(app, apollo, async (request) => {
+      const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger.child({ traceId: request.id }));
+      return {
       traceId: request.id,
-      logger: logger.child({ traceId: request.id }),
+      logger: logger.child({ traceId: request.id, caller: caller.name }),
+      caller,
       decisions,
       loader: newLoader(),
       counts: new CacheCounts(),
-    }));
-    registerRestCompat(app, { decisions, newReader: newLoader, logger });
+      };
+    });
+    registerRestCompat(app, { decisions, newReader: newLoader, logger, authenticator });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.

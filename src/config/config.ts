@@ -70,7 +70,11 @@ const envSchema = z.object({
   AUTH_JWT_ISSUER: z.string().optional(),
   AUTH_JWT_AUDIENCE: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, { error: 'METRICS_TOKEN must be at least 16 characters' }).optional(),
-  GRAPHQL_INTROSPECTION: bool('GRAPHQL_INTROSPECTION', false).optional(),
+  // No default: unset means "on outside production".
+  GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'GRAPHQL_INTROSPECTION must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .optional(),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
 });

@@ -1,3 +1,4 @@
+import type { Caller } from '../auth/types';
 import type { DecisionService } from '../authz/decision-service';
 import type { PermissionLoader } from '../cache/l1-loader';
 import type { Logger } from '../observability/logger';
@@ -11,4 +12,6 @@ export interface GraphQLContext {
   /** L1: this request's DataLoader over the L2 -> store chain. */
   readonly loader: PermissionLoader;
   readonly counts: CacheCounts;
+  /** Who is asking (AUTH_MODE); resolvers check its scopes. Logged by name only. */
+  readonly caller: Caller;
 }

@@ -34,11 +34,13 @@ export interface HardeningOptions {
 export function hardenedApolloOptions(options: HardeningOptions): {
   plugins: ApolloServerPlugin<BaseContext>[];
   validationRules: ValidationRule[];
-} & Pick<ApolloServerOptions<BaseContext>, 'introspection' | 'allowBatchedHttpRequests' | 'csrfPrevention' | 'includeStacktraceInErrorResponses'> {
+} & Pick<ApolloServerOptions<BaseContext>, 'introspection' | 'allowBatchedHttpRequests' | 'csrfPrevention' | 'includeStacktraceInErrorResponses' | 'parseOptions'> {
   const armor = new ApolloArmor({
     maxDepth: { n: GRAPHQL_LIMITS.maxDepth, exposeLimits: false },
     maxAliases: { n: GRAPHQL_LIMITS.maxAliases, exposeLimits: false },
-    maxTokens: { n: GRAPHQL_LIMITS.maxTokens, exposeLimits: false },
+    // Tokens are limited by graphql-js's own parser instead (parseOptions below): armor's
+    // token plugin throws from a plugin hook, which Apollo answers with a 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives, exposeLimits: false },
     costLimit: { maxCost: GRAPHQL_LIMITS.maxCost, exposeLimits: false },
     blockFieldSuggestion: { enabled: options.blockFieldSuggestions },
@@ -47,6 +49,9 @@ export function hardenedApolloOptions(options: HardeningOptions): {
   return {
     plugins: protection.plugins as ApolloServerPlugin<BaseContext>[],
     validationRules: protection.validationRules as ValidationRule[],
+    // Past maxTokens the parser stops at once: a 400 GRAPHQL_PARSE_FAILED, and a huge
+    // document costs no more than its first 1,000 tokens.
+    parseOptions: { maxTokens: GRAPHQL_LIMITS.maxTokens },
     introspection: options.introspection,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,

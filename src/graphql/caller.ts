@@ -13,7 +13,9 @@ export async function authenticateGraphQLRequest(
   logger: Logger,
 ): Promise<Caller> {
   try {
-    return await authenticator.authenticate(authorization);
+    const caller = await authenticator.authenticate(authorization);
+    logger.debug({ event: 'authz_caller', caller: caller.name, kind: caller.kind }, 'request authenticated');
+    return caller;
   } catch (error) {
     logger.info({ event: 'authz_auth_failed', reason: error instanceof Error ? error.message : String(error) }, 'request not authenticated');
     throw toRequestError(error);

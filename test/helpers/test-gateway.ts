@@ -29,7 +29,10 @@ export interface TestGateway {
  * Redis key prefix, so test files never see each other's data. `env` overrides the
  * configuration as the environment would.
  */
-export async function startTestGateway(env: Record<string, string> = {}, options: { database?: TestDatabase; keyPrefix?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase; keyPrefix?: string; logDestination?: { write(line: string): void } } = {},
+): Promise<TestGateway> {
   const database = options.database ?? (await createTestDatabase());
   const keyPrefix = options.keyPrefix ?? `test:${runId()}:${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
@@ -43,7 +46,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     ...env,
   });
   const sql: string[] = [];
-  const gateway = await startGateway(config, { logger: createLogger(config.logLevel), onQuery: (q) => sql.push(q) });
+  const gateway = await startGateway(config, { logger: createLogger(config.logLevel, options.logDestination), onQuery: (q) => sql.push(q) });
   return {
     gateway,
     url: gateway.url,

@@ -25,6 +25,8 @@ interface Res {
 }
 
 let gw: TestGateway;
+/** Every log line the gateway wrote (LOG_LEVEL=debug), to check what it says about callers. */
+const logLines: string[] = [];
 
 async function post(path: string, body: unknown, token?: string): Promise<Res> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -54,7 +56,10 @@ function expectCode(res: Res, status: number, code: string): void {
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway({ AUTH_MODE: 'apikey,jwt', AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE });
+  gw = await startTestGateway(
+    { AUTH_MODE: 'apikey,jwt', AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE, LOG_LEVEL: 'debug' },
+    { logDestination: { write: (line) => void logLines.push(line) } },
+  );
   await seed(gw.gateway.database.prisma, POLICY);
 });
 afterAll(() => gw?.close());
@@ -145,6 +150,13 @@ describe('API keys (npm run apikey)', () => {
 
     expect((await apikey(['revoke', 'billing-service'])).code).toBe(0);
     expectCode(await canBob(secret), 401, 'UNAUTHENTICATED');
+
+    // Logs name the caller, never the secret (nor the JWT secret from the configuration).
+    const log = logLines.join('');
+    expect(log).toContain('"caller":"billing-service"');
+    expect(log).not.toContain(secret);
+    expect(log).not.toContain(secret.slice(4, 20));
+    expect(log).not.toContain(SECRET);
   });
 
   test('a self-only key is a caller named after the key: it may not ask about users', async () => {

@@ -15,7 +15,10 @@ export interface CircuitBreakerOptions {
  * The L2 circuit breaker. Closed: requests use Redis. The first failure (error or
  * deadline) opens it: requests then skip L2 at no cost (status DEGRADED) instead of each
  * paying the L2 deadline. While open, a background probe (PING, bounded by the deadline)
- * runs every `windowMs`; the first success closes the breaker. So a dead or silent Redis
+ * runs at once and then every `windowMs`; the first success closes the breaker. The
+ * immediate probe matters for false alarms: one call that missed its deadline because
+ * the event loop was busy would otherwise send a healthy Redis's traffic to PostgreSQL
+ * for a whole window. So a dead or silent Redis
  * costs one deadline per request in flight when it fails, and then nothing; the cache is
  * used again at most `windowMs` (+ the client's reconnect delay) after Redis returns.
  * Probes run off the request path, so no request pays for them.
@@ -36,7 +39,7 @@ export class CircuitBreaker {
     if (this.openSince !== null || this.stopped) return;
     this.openSince = Date.now();
     this.options.logger.warn({ event: 'authz_l2_breaker_open', err: error }, 'Redis failed: skipping L2 until a probe succeeds');
-    this.schedule();
+    this.schedule(0);
   }
 
   /** Stops probing (shutdown). */
@@ -46,9 +49,9 @@ export class CircuitBreaker {
     this.timer = null;
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.options.windowMs): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.runProbe(), this.options.windowMs);
+    this.timer = setTimeout(() => void this.runProbe(), delayMs);
     this.timer.unref();
   }
 

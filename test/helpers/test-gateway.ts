@@ -43,6 +43,9 @@ export async function startTestGateway(
     AUTHZ_REDIS_KEY_PREFIX: keyPrefix,
     AUTHZ_DEMO_DATA: 'false',
     LOG_LEVEL: 'silent',
+    // Tests share a busy machine: a 50 ms L2 deadline missed under CPU contention would
+    // report DEGRADED where a test expects a cache status. Fault tests set it back to 50.
+    AUTHZ_L2_TIMEOUT_MS: '1000',
     ...env,
   });
   const sql: string[] = [];

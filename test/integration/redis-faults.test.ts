@@ -14,7 +14,8 @@ const POLICY = {
   roles: [{ orgId: 'acme', name: 'editor', permissions: ['document:*'] }],
   memberships: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((userId) => ({ userId, orgId: 'acme', roles: ['editor'] })),
 };
-const ENV = { AUTHZ_L2_BREAKER_MS: '100' };
+/** The production deadline (the helper's default is longer, for tests that are not about faults). */
+const ENV = { AUTHZ_L2_BREAKER_MS: '100', AUTHZ_L2_TIMEOUT_MS: '50' };
 
 type Answer = { allowed: boolean; cacheStatus: string };
 

@@ -4,9 +4,16 @@ import { PolicyAdmin } from './admin/policy-admin';
 import { PolicyChanges } from './admin/policy-changes';
 import { PolicyReads } from './admin/policy-reads';
 import { MINIMIZE_LATENCY, type ReadRequirement, requirementKey } from './authz/consistency';
+import { ApiKeyStore } from './auth/api-key-store';
+import { Authenticator } from './auth/authenticator';
+import { JwtVerifier } from './auth/jwt-verifier';
 import { DecisionService } from './authz/decision-service';
 import type { CacheStatus } from './authz/types';
+import { reportingToBreaker } from './cache/breaker-kv';
+import { BreakerSource } from './cache/breaker-source';
+import { CircuitBreaker } from './cache/circuit-breaker';
 import { createCacheKeys } from './cache/keys';
+import { RequestDeadlineSource } from './cache/request-deadline';
 import { L2Invalidator } from './cache/invalidation';
 import { PermissionLoader } from './cache/l1-loader';
 import { L2PermissionCache } from './cache/l2-cache';
@@ -15,7 +22,10 @@ import { SingleFlight } from './cache/single-flight';
 import type { PermissionSetSource } from './cache/types';
 import { type Config, redactedConfig } from './config/config';
 import type { GraphQLContext } from './graphql/context';
+import { authenticateGraphQLRequest } from './graphql/caller';
 import { createErrorFormatter } from './graphql/errors';
+import { hardenedApolloOptions } from './graphql/hardening';
+import { httpStatusPlugin } from './graphql/plugins/http-status';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
 import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
 import { observabilityPlugins } from './graphql/plugins/observability';
@@ -102,30 +112,49 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
       const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
-      source = new L2PermissionCache(kv, singleFlight, { keys, ...cacheOptions });
+      // Redis only: a breaker that skips L2 while Redis fails (memory never fails).
+      const breaker = l2.kind === 'redis' ? new CircuitBreaker({ windowMs: config.cache.breakerMs, timeoutMs: config.cache.l2TimeoutMs, probe: l2.ping, logger }) : null;
+      if (breaker) stops.push({ name: 'l2 breaker', stop: async () => breaker.stop() });
+      const l2Cache = new L2PermissionCache(breaker ? reportingToBreaker(kv, breaker, config.cache.l2TimeoutMs) : kv, singleFlight, { keys, ...cacheOptions });
+      source = breaker ? new BreakerSource(l2Cache, singleFlight, breaker) : l2Cache;
+      // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);
     } else {
       source = withStatus(singleFlight, 'DISABLED');
     }
     const decisions = new DecisionService({ maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) });
-    const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY) =>
-      new PermissionLoader(source, keys, { cache: config.cache.enabled, requirement });
+    /** L1 for one request and read requirement, under that request's deadline. */
+    const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
+      new PermissionLoader(deadline, keys, { cache: config.cache.enabled, requirement });
     const changes = new PolicyChanges(database.prisma, invalidator, logger);
     const admin = new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
+    if (config.authMode === 'none') {
+      logger.warn({ event: 'authz_auth_disabled' }, 'AUTH_MODE=none: NO AUTHENTICATION, every caller may ask anything (development only; refused in production)');
+    }
+    const authenticator = new Authenticator(config.authMode, {
+      apiKeys: config.auth.apiKeys ? new ApiKeyStore(database.prisma) : null,
+      jwt: config.auth.jwt ? new JwtVerifier(config.auth.jwt) : null,
+      logger,
+    });
 
-    const app = createHttpServer({ bodyLimitBytes: BODY_LIMIT_BYTES });
+    const app = createHttpServer({ bodyLimitBytes: BODY_LIMIT_BYTES, logger });
+    const { plugins: armorPlugins, ...hardening } = hardenedApolloOptions({
+      introspection: config.introspection,
+      blockFieldSuggestions: config.env === 'production',
+      includeStacktrace: config.env === 'development',
+    });
     const apollo = new ApolloServer<GraphQLContext>({
       typeDefs: loadTypeDefs(),
       resolvers,
-      introspection: true,
+      ...hardening,
       apollo: apolloGraphConfig(config.observability.apollo),
       logger: logger.child({ component: 'apollo' }),
       // main.ts owns the process signals and stops every layer in order.
       stopOnTerminationSignals: false,
       // Cache control is on by default and hooks every field resolution (measured ~1.5%
       // of CPU on cache hits); this API sets no cache hints, so it is switched off.
-      plugins: [authzExtensionsPlugin(), ApolloServerPluginCacheControlDisabled()],
+      plugins: [authzExtensionsPlugin(), httpStatusPlugin(), ...armorPlugins, ApolloServerPluginCacheControlDisabled()],
       formatError: createErrorFormatter({
         exposeInternals: config.env === 'development',
         onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
@@ -139,21 +168,24 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => {
+      const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger.child({ traceId: request.id }));
       const loaders = new Map<string, PermissionLoader>();
+      const deadline = new RequestDeadlineSource(source, config.requestTimeoutMs);
       // A pino child logger is built on first use only: most requests never log, and
       // building one per request cost more than the rest of the context.
       let child: Logger | undefined;
       return {
         traceId: request.id,
         get logger() {
-          return (child ??= logger.child({ traceId: request.id }));
+          return (child ??= logger.child({ traceId: request.id, caller: caller.name }));
         },
-        actor: 'anonymous',
+        caller,
+        actor: caller.name,
         decisions,
         loaderFor: (requirement) => {
           const key = requirementKey(requirement);
           let loader = loaders.get(key);
-          if (!loader) loaders.set(key, (loader = newLoader(requirement)));
+          if (!loader) loaders.set(key, (loader = newLoader(requirement, deadline)));
           return loader;
         },
         counts: new CacheCounts(),
@@ -161,7 +193,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         reads,
       };
     });
-    registerRestCompat(app, { decisions, newReader: () => newLoader(), logger });
+    registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.

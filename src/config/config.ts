@@ -72,7 +72,24 @@ const envSchema = z.object({
   APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, { error: 'APOLLO_GRAPH_REF must look like graph-id@variant' }).optional(),
   APOLLO_USAGE_REPORTING_URL: url('APOLLO_USAGE_REPORTING_URL', ['http:', 'https:']),
   APOLLO_SCHEMA_REPORTING_URL: url('APOLLO_SCHEMA_REPORTING_URL', ['http:', 'https:']),
-  AUTH_MODE: z.enum(['none'], { error: 'AUTH_MODE must be none (the only mode this version supports)' }).default('none'),
+  AUTH_MODE: z
+    .string()
+    .default('none')
+    .transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean).sort().join(','))
+    .refine((v) => ['none', 'apikey', 'jwt', 'apikey,jwt'].includes(v), { error: 'AUTH_MODE must be none, apikey, jwt or apikey,jwt' }),
+  // Security (issue 5): see README "Callers" and "Hardening".
+  AUTH_JWT_SECRET: z.string().min(32, { error: 'AUTH_JWT_SECRET must be at least 32 characters (HS256)' }).optional(),
+  AUTH_JWT_JWKS_URL: url('AUTH_JWT_JWKS_URL', ['https:', 'http:']),
+  AUTH_JWT_ISSUER: z.string().optional(),
+  AUTH_JWT_AUDIENCE: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, { error: 'METRICS_TOKEN must be at least 16 characters' }).optional(),
+  // No default: unset means "on outside production".
+  GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'GRAPHQL_INTROSPECTION must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .optional(),
+  AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
+  AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
 });
 
 export type DatabaseConfig =
@@ -96,11 +113,34 @@ export interface Config {
     readonly ttlSeconds: number;
     readonly l2TimeoutMs: number;
     readonly keyPrefix: string;
+    /** Circuit breaker: after an L2 failure, skip Redis and probe it every this many ms. */
+    readonly breakerMs: number;
   };
   readonly maxChecks: number;
   readonly logLevel: string;
   readonly observability: ObservabilityConfig;
-  readonly authMode: 'none';
+  readonly authMode: AuthMode;
+  readonly auth: AuthConfig;
+  /** Introspection: GRAPHQL_INTROSPECTION, else on outside production. */
+  readonly introspection: boolean;
+  /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+}
+
+export type AuthMode = 'none' | 'apikey' | 'jwt' | 'apikey,jwt';
+
+export interface JwtConfig {
+  readonly secret: string | null;
+  readonly jwksUrl: string | null;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export interface AuthConfig {
+  readonly apiKeys: boolean;
+  readonly jwt: JwtConfig | null;
+  /** Bearer token for /ready and /metrics; null leaves them open. */
+  readonly metricsToken: string | null;
 }
 
 /** Logs, metrics and Apollo Studio reporting (null: nothing is sent to Apollo). */
@@ -131,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`));
   }
   const e = parsed.data;
+  const problems = securityProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   const redis: RedisConfig = e.REDIS_CLUSTER_NODES
     ? { kind: 'cluster', nodes: parseClusterNodes(e.REDIS_CLUSTER_NODES) }
     : e.REDIS_URL
@@ -153,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlSeconds: e.AUTHZ_CACHE_TTL,
       l2TimeoutMs: e.AUTHZ_L2_TIMEOUT_MS,
       keyPrefix: e.AUTHZ_REDIS_KEY_PREFIX,
+      breakerMs: e.AUTHZ_L2_BREAKER_MS,
     },
     maxChecks: e.AUTHZ_MAX_CHECKS,
     logLevel: e.LOG_LEVEL,
@@ -163,8 +206,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF, usageReportingUrl: e.APOLLO_USAGE_REPORTING_URL, schemaReportingUrl: e.APOLLO_SCHEMA_REPORTING_URL }
         : null,
     },
-    authMode: e.AUTH_MODE,
+    authMode: e.AUTH_MODE as AuthMode,
+    auth: {
+      apiKeys: e.AUTH_MODE.includes('apikey'),
+      jwt: e.AUTH_MODE.includes('jwt')
+        ? { secret: e.AUTH_JWT_SECRET ?? null, jwksUrl: e.AUTH_JWT_JWKS_URL ?? null, issuer: e.AUTH_JWT_ISSUER!, audience: e.AUTH_JWT_AUDIENCE! }
+        : null,
+      metricsToken: e.METRICS_TOKEN ?? null,
+    },
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    requestTimeoutMs: e.AUTHZ_REQUEST_TIMEOUT_MS,
   });
+}
+
+/** Rules across variables: what a mode needs, and what production refuses. */
+function securityProblems(e: z.infer<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (e.AUTH_MODE === 'none' && e.NODE_ENV === 'production') {
+    problems.push('AUTH_MODE: none (no authentication) is refused when NODE_ENV=production; use apikey, jwt or apikey,jwt');
+  }
+  if (e.AUTH_MODE.includes('jwt')) {
+    if (!e.AUTH_JWT_SECRET === !e.AUTH_JWT_JWKS_URL) problems.push('AUTH_JWT_SECRET / AUTH_JWT_JWKS_URL: AUTH_MODE includes jwt, so set exactly one of them');
+    if (!e.AUTH_JWT_ISSUER) problems.push('AUTH_JWT_ISSUER: required when AUTH_MODE includes jwt');
+    if (!e.AUTH_JWT_AUDIENCE) problems.push('AUTH_JWT_AUDIENCE: required when AUTH_MODE includes jwt');
+  }
+  return problems;
 }
 
 /** The configuration as it may be logged: credentials in URLs are masked. */
@@ -186,6 +252,11 @@ export function redactedConfig(config: Config): unknown {
     database: config.database.kind === 'postgres' ? { kind: 'postgres', url: mask(config.database.url) } : config.database,
     redis: config.redis.kind === 'redis' ? { kind: 'redis', url: mask(config.redis.url) } : config.redis,
     observability: { ...config.observability, apollo: config.observability.apollo && { ...config.observability.apollo, key: '***' } },
+    auth: {
+      ...config.auth,
+      jwt: config.auth.jwt && { ...config.auth.jwt, secret: config.auth.jwt.secret && '***' },
+      metricsToken: config.auth.metricsToken && '***',
+    },
   };
 }
 

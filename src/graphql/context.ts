@@ -1,6 +1,7 @@
 import type { PolicyAdmin } from '../admin/policy-admin';
 import type { PolicyReads } from '../admin/policy-reads';
 import type { ReadRequirement } from '../authz/consistency';
+import type { Caller } from '../auth/types';
 import type { DecisionService } from '../authz/decision-service';
 import type { PermissionLoader } from '../cache/l1-loader';
 import type { CacheCounts } from '../observability/cache-counts';
@@ -18,4 +19,6 @@ export interface GraphQLContext {
   readonly counts: CacheCounts;
   readonly admin: PolicyAdmin;
   readonly reads: PolicyReads;
+  /** Who is asking (AUTH_MODE); resolvers check its scopes. Logged by name only. */
+  readonly caller: Caller;
 }

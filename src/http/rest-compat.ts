@@ -1,4 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthenticatedError } from '../auth/errors';
+import { requireMayAskAbout } from '../auth/scopes';
+import type { Caller, CallerAuthenticator } from '../auth/types';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authenticating preHandler of routes that need a caller. */
+    caller?: Caller;
+  }
+}
 import type { DecisionService, PermissionReader } from '../authz/decision-service';
 import { InvalidInputError, StoreUnavailableError } from '../authz/errors';
 import type { Logger } from '../observability/logger';
@@ -13,9 +23,22 @@ const STATUS_NAMES = { L1_HIT: 'l1_cache_hit', L2_HIT: 'l2_cache_hit', MISS: 'ca
  */
 export function registerRestCompat(
   app: FastifyInstance,
-  deps: { decisions: DecisionService; newReader: () => PermissionReader; logger: Logger },
+  deps: { decisions: DecisionService; newReader: () => PermissionReader; logger: Logger; authenticator: CallerAuthenticator },
 ): void {
-  app.post('/api/v1/authorization/check', async (request, reply) => {
+  // Authenticate before looking at the body: without credentials the answer is 401.
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      request.caller = await deps.authenticator.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) {
+        deps.logger.info({ event: 'authz_auth_failed', reason: error.message, traceId: request.id }, 'request not authenticated');
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: error.message } });
+      }
+      deps.logger.error({ err: error, traceId: request.id }, 'authentication failed');
+      return reply.code(503).send({ error: { code: 'AUTHZ_UNAVAILABLE', message: 'Authorization data is temporarily unavailable; no decision was made.' } });
+    }
+  };
+  app.post('/api/v1/authorization/check', { preHandler: authenticate }, async (request, reply) => {
     const body = request.body as Record<string, unknown> | null;
     const fields = ['user_id', 'org_id', 'permission'] as const;
     const missing = fields.filter((f) => typeof body?.[f] !== 'string');
@@ -25,6 +48,8 @@ export function registerRestCompat(
       });
     }
     try {
+      // Same scopes as GraphQL: authz:check, or authz:check:self for one's own ID.
+      requireMayAskAbout(request.caller!, [body.user_id as string]);
       const decision = await deps.decisions.can(deps.newReader(), {
         userId: body.user_id as string,
         orgId: body.org_id as string,
@@ -33,6 +58,7 @@ export function registerRestCompat(
       return { allowed: decision.allowed, cache_status: STATUS_NAMES[decision.cacheStatus] };
     } catch (error) {
       if (error instanceof InvalidInputError) return reply.code(400).send({ error: { code: 'BAD_USER_INPUT', message: error.message } });
+      if (error instanceof ForbiddenError) return reply.code(403).send({ error: { code: 'FORBIDDEN', message: error.message } });
       deps.logger.error({ err: error, traceId: request.id }, 'authorization check failed');
       const unavailable = error instanceof StoreUnavailableError;
       return reply.code(unavailable ? 503 : 500).send({

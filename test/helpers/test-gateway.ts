@@ -33,7 +33,10 @@ export interface TestGateway {
  * Redis key prefix, so test files never see each other's data. `env` overrides the
  * configuration as the environment would.
  */
-export async function startTestGateway(env: Record<string, string> = {}, options: { database?: TestDatabase; keyPrefix?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase; keyPrefix?: string; logDestination?: { write(line: string): void } } = {},
+): Promise<TestGateway> {
   const database = options.database ?? (await createTestDatabase());
   const keyPrefix = options.keyPrefix ?? `test:${runId()}:${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
@@ -44,6 +47,9 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     AUTHZ_REDIS_KEY_PREFIX: keyPrefix,
     AUTHZ_DEMO_DATA: 'false',
     LOG_LEVEL: 'silent',
+    // Tests share a busy machine: a 50 ms L2 deadline missed under CPU contention would
+    // report DEGRADED where a test expects a cache status. Fault tests set it back to 50.
+    AUTHZ_L2_TIMEOUT_MS: '1000',
     ...env,
   });
   const sql: string[] = [];
@@ -52,7 +58,11 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   // as main.ts does, so authz_log_events_total counts them.
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, any>);
+      for (const line of String(chunk).split('\n')) {
+        if (!line) continue;
+        logs.push(JSON.parse(line) as Record<string, any>);
+        options.logDestination?.write(`${line}\n`);
+      }
       done();
     },
   });

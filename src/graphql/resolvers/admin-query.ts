@@ -1,21 +1,35 @@
+import { requireMayAskAbout, requireScope } from '../../auth/scopes';
 import { validateCheck, validateSubject } from '../../authz/decision-service';
 import { explain } from '../../authz/explain';
 import type { QueryResolvers } from '../generated/resolvers-types';
 
-/** Administration reads: straight from PostgreSQL through PolicyReads. */
+/**
+ * Administration reads: straight from PostgreSQL through PolicyReads. The policy and
+ * its audit trail are for `authz:admin` callers; `explain` is for whoever may ask
+ * about that user (it says no more than `can` and `permissions` do, plus where from).
+ */
 export const AdminQuery: Pick<QueryResolvers, 'organizations' | 'organization' | 'member' | 'explain' | 'auditLog'> = {
-  organizations: (_parent, _args, ctx) => ctx.reads.organizations(),
-  organization: (_parent, { id }, ctx) => ctx.reads.organization(id),
+  organizations: (_parent, _args, ctx) => {
+    requireScope(ctx.caller, 'authz:admin');
+    return ctx.reads.organizations();
+  },
+  organization: (_parent, { id }, ctx) => {
+    requireScope(ctx.caller, 'authz:admin');
+    return ctx.reads.organization(id);
+  },
   member: (_parent, { userId, orgId }, ctx) => {
+    requireScope(ctx.caller, 'authz:admin');
     validateSubject({ userId, orgId });
     return ctx.reads.member(orgId, userId);
   },
   explain: async (_parent, args, ctx) => {
+    requireMayAskAbout(ctx.caller, [args.userId]);
     validateCheck(args);
     const facts = await ctx.reads.facts(args.userId, args.orgId);
     return { ...args, ...explain(facts, args.permission, Date.now()) };
   },
   auditLog: async (_parent, { orgId, first, after }, ctx) => {
+    requireScope(ctx.caller, 'authz:admin');
     const page = await ctx.reads.auditLog(orgId, { first, after });
     return { events: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   },

@@ -1,7 +1,9 @@
+import { requireScope } from '../../auth/scopes';
+import type { GraphQLContext } from '../context';
 import type { MutationResolvers } from '../generated/resolvers-types';
 
-/** Each mutation is one PolicyAdmin call; the payload names its result. */
-export const Mutation: MutationResolvers = {
+/** Each mutation is one PolicyAdmin call, for callers with `authz:admin`; the payload names its result. */
+const resolvers: MutationResolvers = {
   createOrganization: async (_p, { id, name }, ctx) => organization(await ctx.admin.createOrganization(ctx.actor, id, name)),
   renameOrganization: async (_p, { id, name }, ctx) => organization(await ctx.admin.renameOrganization(ctx.actor, id, name)),
   deleteOrganization: async (_p, { id }, ctx) => organization(await ctx.admin.deleteOrganization(ctx.actor, id)),
@@ -16,6 +18,17 @@ export const Mutation: MutationResolvers = {
   grantPermission: async (_p, a, ctx) => member(await ctx.admin.grantPermission(ctx.actor, a.userId, a.orgId, a.permission, a.expiresAt)),
   revokePermission: async (_p, a, ctx) => member(await ctx.admin.revokePermission(ctx.actor, a.userId, a.orgId, a.permission)),
 };
+
+/** Every mutation first requires the `authz:admin` scope. */
+export const Mutation = Object.fromEntries(
+  Object.entries(resolvers).map(([name, resolve]) => [
+    name,
+    (parent: unknown, args: unknown, ctx: GraphQLContext, info: unknown) => {
+      requireScope(ctx.caller, 'authz:admin');
+      return (resolve as (...a: unknown[]) => unknown)(parent, args, ctx, info);
+    },
+  ]),
+) as MutationResolvers;
 
 function organization<T>({ result, consistencyToken }: { result: T; consistencyToken: string }) {
   return { organization: result, consistencyToken };

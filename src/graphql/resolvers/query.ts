@@ -1,3 +1,4 @@
+import { requireMayAskAbout } from '../../auth/scopes';
 import { readRequirement } from '../../authz/consistency';
 import type { GraphQLContext } from '../context';
 import type { QueryResolvers } from '../generated/resolvers-types';
@@ -9,9 +10,22 @@ function reader(ctx: GraphQLContext, consistency: Parameters<typeof readRequirem
   return ctx.loaderFor(requirement);
 }
 
-/** The decision fields. Validation and rules live in the decision service. */
+/**
+ * The decision fields. Each first checks that the caller may ask about the user(s)
+ * (authz:check, or authz:check:self for its own ID only); validation and rules live in
+ * the decision service.
+ */
 export const Query: Pick<QueryResolvers, 'can' | 'permissions' | 'checks'> = {
-  can: (_parent, { consistency, ...check }, ctx) => ctx.decisions.can(reader(ctx, consistency), check, ctx.counts.record),
-  permissions: (_parent, { consistency, ...subject }, ctx) => ctx.decisions.permissions(reader(ctx, consistency), subject, ctx.counts.record),
-  checks: (_parent, { consistency, requests }, ctx) => ctx.decisions.checks(reader(ctx, consistency), requests, ctx.counts.record),
+  can: (_parent, { consistency, ...check }, ctx) => {
+    requireMayAskAbout(ctx.caller, [check.userId]);
+    return ctx.decisions.can(reader(ctx, consistency), check, ctx.counts.record);
+  },
+  permissions: (_parent, { consistency, ...subject }, ctx) => {
+    requireMayAskAbout(ctx.caller, [subject.userId]);
+    return ctx.decisions.permissions(reader(ctx, consistency), subject, ctx.counts.record);
+  },
+  checks: (_parent, { consistency, requests }, ctx) => {
+    requireMayAskAbout(ctx.caller, requests.map((r) => r.userId));
+    return ctx.decisions.checks(reader(ctx, consistency), requests, ctx.counts.record);
+  },
 };

@@ -20,11 +20,14 @@ describe('loadConfig: defaults', () => {
       database: { kind: 'embedded', dataDir: '.data' },
       seedDemoData: true,
       redis: { kind: 'memory' },
-      cache: { enabled: true, l2Enabled: true, ttlSeconds: 300, l2TimeoutMs: 50, keyPrefix: '' },
+      cache: { enabled: true, l2Enabled: true, ttlSeconds: 300, l2TimeoutMs: 50, keyPrefix: '', breakerMs: 500 },
       maxChecks: 1000,
       logLevel: 'info',
       observability: { logFormat: 'auto', metricsEnabled: true, apollo: null },
       authMode: 'none',
+      auth: { apiKeys: false, jwt: null, metricsToken: null },
+      introspection: true,
+      requestTimeoutMs: 2000,
     });
   });
 
@@ -46,6 +49,7 @@ describe('loadConfig: values', () => {
   it('reads numbers, booleans and URLs', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      AUTH_MODE: 'apikey',
       PORT: ' 8080 ',
       DATABASE_URL: 'postgresql://u:p@db:5432/authz',
       AUTHZ_DEMO_DATA: 'no',
@@ -106,7 +110,15 @@ describe('loadConfig: errors', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
     ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }],
-    ['AUTH_MODE', { AUTH_MODE: 'jwt' }],
+    ['AUTH_MODE', { AUTH_MODE: 'kerberos' }],
+    ['AUTH_MODE', { AUTH_MODE: 'none', NODE_ENV: 'production' }],
+    ['AUTH_JWT_SECRET', { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'short', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' }],
+    ['AUTH_JWT_ISSUER', { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWT_AUDIENCE: 'a' }],
+    ['AUTH_JWT_AUDIENCE', { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWT_ISSUER: 'i' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
+    ['GRAPHQL_INTROSPECTION', { GRAPHQL_INTROSPECTION: 'maybe' }],
+    ['AUTHZ_REQUEST_TIMEOUT_MS', { AUTHZ_REQUEST_TIMEOUT_MS: '0' }],
+    ['AUTHZ_L2_BREAKER_MS', { AUTHZ_L2_BREAKER_MS: 'soon' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['AUTHZ_CACHE_ENABLED', { AUTHZ_CACHE_ENABLED: 'maybe' }],
@@ -119,7 +131,7 @@ describe('loadConfig: errors', () => {
   });
 
   it('reports every bad variable at once', () => {
-    const error = configError({ PORT: 'abc', AUTHZ_CACHE_TTL: '0', DATABASE_URL: 'mysql://x', AUTH_MODE: 'jwt', LOG_LEVEL: 'loud' });
+    const error = configError({ PORT: 'abc', AUTHZ_CACHE_TTL: '0', DATABASE_URL: 'mysql://x', AUTH_MODE: 'kerberos', LOG_LEVEL: 'loud' });
     const named = error.problems.map((p) => p.split(':')[0]).sort();
     expect(named).toEqual(['AUTHZ_CACHE_TTL', 'AUTH_MODE', 'DATABASE_URL', 'LOG_LEVEL', 'PORT']);
     expect(error.name).toBe('ConfigError');
@@ -154,5 +166,39 @@ describe('redactedConfig', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://app:s3cret@db/authz' });
     redactedConfig(config);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://app:s3cret@db/authz' });
+  });
+});
+
+describe('loadConfig: callers and hardening', () => {
+  it('reads the auth modes, JWT settings and introspection', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_MODE: 'jwt, apikey',
+      AUTH_JWT_SECRET: 's'.repeat(40),
+      AUTH_JWT_ISSUER: 'https://idp.example',
+      AUTH_JWT_AUDIENCE: 'authz-gateway',
+      METRICS_TOKEN: 'm'.repeat(20),
+    });
+    expect(config.authMode).toBe('apikey,jwt');
+    expect(config.auth).toEqual({
+      apiKeys: true,
+      jwt: { secret: 's'.repeat(40), jwksUrl: null, issuer: 'https://idp.example', audience: 'authz-gateway' },
+      metricsToken: 'm'.repeat(20),
+    });
+    expect(config.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'apikey', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('wants exactly one of AUTH_JWT_SECRET and AUTH_JWT_JWKS_URL', () => {
+    const both = configError({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWT_JWKS_URL: 'https://idp/jwks', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' });
+    expect(both.problems[0]).toMatch(/^AUTH_JWT_SECRET \/ AUTH_JWT_JWKS_URL: /);
+    expect(configError({ AUTH_MODE: 'jwt', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' }).problems).toHaveLength(1);
+  });
+
+  it('never shows the JWT secret or the metrics token in the logged configuration', () => {
+    const config = loadConfig({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'topsecret'.repeat(4), AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a', METRICS_TOKEN: 'metricstoken-123456' });
+    const text = JSON.stringify(redactedConfig(config));
+    expect(text).not.toContain('topsecret');
+    expect(text).not.toContain('metricstoken-123456');
   });
 });

@@ -17,6 +17,8 @@ export interface LoadJob {
   warmupSeconds?: number;
   /** sequential mode: how many requests. */
   count?: number;
+  /** Sent as `Authorization` (the gateway verifies a JWT per request; baselines ignore it). */
+  authorization?: string;
 }
 
 export interface LoadResult {
@@ -102,7 +104,7 @@ async function runAutocannon(job: LoadJob, next: () => string, seconds: number, 
       {
         method: 'POST',
         path,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(job.authorization ? { authorization: job.authorization } : {}) },
         setupRequest: (req: Record<string, unknown>) => ({ ...req, body: next() }),
         onResponse: (_status: number, body: string) => measure && tally(result, body, Math.floor((Date.now() - started) / 1000)),
       },
@@ -127,7 +129,7 @@ async function runSequential(job: LoadJob, next: () => string): Promise<LoadResu
   for (let i = 0; i < (job.count ?? 100); i++) {
     const body = next();
     const t0 = process.hrtime.bigint();
-    const text = await post(agent, `${job.url}/graphql`, body);
+    const text = await post(agent, `${job.url}/graphql`, body, job.authorization);
     latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
     tally(result, text, 0);
   }
@@ -139,9 +141,10 @@ async function runSequential(job: LoadJob, next: () => string): Promise<LoadResu
   return result;
 }
 
-function post(agent: http.Agent, url: string, body: string): Promise<string> {
+function post(agent: http.Agent, url: string, body: string, authorization?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(authorization ? { authorization } : {}) };
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@keyv/redis';
+import { SignJWT } from 'jose';
 import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
 import { ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
@@ -46,14 +47,25 @@ async function main(): Promise<void> {
     await load(db.url, data);
     log(`loaded ${size.users} users, ${size.orgs} organizations, ${data.pairs.length} memberships in ${Date.now() - t} ms`);
 
+    // Production settings, with callers authenticated as a BFF would be: a JWT (HS256)
+    // verified on every request.
+    const jwtSecret = randomBytes(32).toString('hex');
+    const authorization = `Bearer ${await new SignJWT({ scope: 'authz:check' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('bench')
+      .setIssuer('authz-bench')
+      .setAudience('authz-gateway')
+      .setExpirationTime('2h')
+      .sign(new TextEncoder().encode(jwtSecret))}`;
     const gatewayEnv = (extra: Record<string, string>) => ({
-      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info', ...extra,
+      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info',
+      AUTH_MODE: 'jwt', AUTH_JWT_SECRET: jwtSecret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway', ...extra,
     });
     const results: ScenarioResult[] = [];
     const job = (url: string, workload: LoadJob['workload'], connections: number, durationSeconds = secs.run): LoadJob => ({
       // Smoke runs inside `npm test` next to other suites: few connections, so it does
       // not starve them of CPU.
-      url, workload, users: size.users, orgs: size.orgs, mode: 'autocannon', connections: smoke ? Math.min(connections, 2) : connections, durationSeconds, warmupSeconds: secs.warmup,
+      url, workload, users: size.users, orgs: size.orgs, mode: 'autocannon', authorization, connections: smoke ? Math.min(connections, 2) : connections, durationSeconds, warmupSeconds: secs.warmup,
     });
     const measure = async (server: Server, name: string, load: LoadJob, decisionsPerRequest: number) => {
       log(`${name}...`);

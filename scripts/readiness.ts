@@ -1,10 +1,11 @@
 // `npm run readiness -- --url http://gateway:4000`: the production-readiness checks
 // against a running gateway. Prints a table; exit status 0 only if every check passed.
 import { parseArgs } from 'node:util';
+import { useCredentials } from '../src/readiness/http-client';
 import { runReadinessChecks } from '../src/readiness/checks';
 import { formatTable } from '../src/readiness/table';
 
-const USAGE = 'usage: npm run readiness -- --url <gateway base URL> [--min-speedup 1.5] [--samples 10]';
+const USAGE = 'usage: npm run readiness -- --url <gateway base URL> [--min-speedup 1.5] [--samples 10]\n  credentials, when the gateway requires them: READINESS_TOKEN (an API key or JWT with authz:check) and METRICS_TOKEN (for /ready and /metrics)';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
     console.error(`--min-speedup must be a positive number and --samples a positive whole number\n${USAGE}`);
     return 2;
   }
+  useCredentials(process.env.READINESS_TOKEN || undefined, process.env.METRICS_TOKEN || undefined);
   const results = await runReadinessChecks(values.url, { minSpeedup, samples });
   console.log(`readiness of ${values.url}\n`);
   console.log(formatTable(results));

@@ -33,6 +33,7 @@ import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
+import { bearerGuard } from './http/bearer-guard';
 import { registerMetrics, registerReady } from './http/ops-routes';
 import { CacheCounts } from './observability/cache-counts';
 import { registerComponentMetrics } from './observability/component-metrics';
@@ -162,9 +163,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     });
     for (const plugin of observabilityPlugins(metrics, config.observability)) apollo.addPlugin(plugin);
     const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });
-    registerReady(app, probe);
+    const opsGuard = bearerGuard(config.auth.metricsToken);
+    registerReady(app, probe, opsGuard);
     registerComponentMetrics(registry, probe);
-    if (config.observability.metricsEnabled) registerMetrics(app, registry);
+    if (config.observability.metricsEnabled) registerMetrics(app, registry, opsGuard);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => {

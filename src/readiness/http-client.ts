@@ -6,11 +6,22 @@ export interface Fetched {
   readonly json: any;
 }
 
+/** Bearer credentials of the readiness run: for the API (API key or JWT) and for /ready and /metrics (METRICS_TOKEN). */
+const credentials: { api?: string; ops?: string } = {};
+
+export function useCredentials(api: string | undefined, ops: string | undefined): void {
+  credentials.api = api;
+  credentials.ops = ops;
+}
+
 /** Fetches with a deadline; a network failure rejects with a one-line message. */
 export async function fetchFrom(baseUrl: string, path: string, init: RequestInit = {}, timeoutMs = 5_000): Promise<Fetched> {
   let response: Response;
+  const token = path === '/ready' || path === '/metrics' ? credentials.ops : path === '/health' ? undefined : credentials.api;
+  const headers = new Headers(init.headers);
+  if (token && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
   try {
-    response = await fetch(new URL(path, baseUrl), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(new URL(path, baseUrl), { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new Error(`${init.method ?? 'GET'} ${path} failed${cause || (error instanceof Error ? `: ${error.message}` : '')}`);

@@ -48,7 +48,7 @@ test('opens on the first failure, skips L2 while open, closes when a probe succe
     breaker.recordFailure(new Error('ECONNREFUSED'));
     expect(breaker.isOpen).toBe(true);
     const skipped = await source.load([{ userId: 'u', orgId: 'o', fence: 'f' }]);
-    expect(skipped).toEqual([{ snapshot: SET.snapshot, status: 'DEGRADED' }]);
+    expect(skipped).toEqual([{ snapshot: SET.snapshot, status: 'DEGRADED', revision: 1 }]);
     // The bypass gets no fence: it must never join a fenced load or write L2.
     expect(store.calls).toEqual([[{ userId: 'u', orgId: 'o' }]]);
     expect(l2.calls).toHaveLength(1);

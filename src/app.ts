@@ -18,6 +18,7 @@ import { createErrorFormatter } from './graphql/errors';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
+import { registerConsole } from './http/console';
 import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
 import { CacheCounts } from './observability/cache-counts';
@@ -132,6 +133,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       };
     });
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger });
+    registerConsole(app, { authMode: config.authMode });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The authorization console at `/console`: the single-page app built by Vite into
@@ -51,15 +51,17 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     wildcard: false,
     index: false,
     setHeaders: (res, filePath) => {
-      res.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
       // Vite puts a content hash in every asset name, so assets never change.
-      if (filePath.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
+      if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
     },
   });
-  const sendIndex = async (_request: unknown, reply: FastifyReply) => {
+  const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
+    // A missing asset is a 404, not the app: a stale page asking for an old hash must fail visibly.
+    if (request.url.startsWith('/console/assets/')) return reply.callNotFound();
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     // index.html names the current asset hashes: always revalidate it.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', distDir);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', distDir, { cacheControl: false });
   };
   app.get('/console', sendIndex);
   app.get('/console/*', sendIndex);

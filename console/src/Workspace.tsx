@@ -25,7 +25,7 @@ export function Workspace({ route, navigate, tally, onSignOut }: { route: Route;
           <label htmlFor="org">Organization</label>
           <select id="org" value={orgId ?? ''} disabled={orgs.status !== 'ready'} onChange={(e) => navigate({ org: e.target.value || null, view: route.view })}>
             <option value="">Choose…</option>
-            {orgs.status === 'ready' ? orgs.data.map((o) => <option key={o.id} value={o.id}>{o.name} ({o.id}) · {o.memberCount} members</option>) : null}
+            {orgs.status === 'ready' ? orgs.data.map((o) => <option key={o.id} value={o.id}>{o.name} ({o.id})</option>) : null}
             {orgId && orgs.status === 'ready' && !orgs.data.some((o) => o.id === orgId) ? <option value={orgId}>{orgId} (unknown)</option> : null}
           </select>
         </div>

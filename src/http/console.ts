@@ -50,10 +50,12 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     // One route per built file, enumerated at start; the fallback below owns the rest.
     wildcard: false,
     index: false,
+    // Cache headers are set below, per kind of file.
+    cacheControl: false,
     setHeaders: (res, filePath) => {
       res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
       // Vite puts a content hash in every asset name, so assets never change.
-      if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      res.setHeader('cache-control', filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {

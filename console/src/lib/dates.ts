@@ -46,6 +46,7 @@ export function relativeTime(iso: string, now: Date): string {
   const abs = Math.abs(diff);
   if (abs < 60_000) return diff >= 0 ? 'in less than a minute' : 'just now';
   const units: Array<[string, number]> = [
+    ['year', 365 * 86_400_000],
     ['day', 86_400_000],
     ['hour', 3_600_000],
     ['minute', 60_000],
@@ -62,8 +63,13 @@ export function relativeTime(iso: string, now: Date): string {
  */
 export function describeExpiry(expiresAt: string | null, expired: boolean, now: Date): string {
   if (expiresAt === null) return 'never expires';
-  const when = `${formatDateTime(expiresAt)}, ${relativeTime(expiresAt, now)}`;
-  return expired ? `expired (${when})` : `expires ${when}`;
+  const at = new Date(expiresAt);
+  // A grant made "until 2099-12-31" ends at the next local midnight: say it the way it was picked.
+  const moment =
+    !Number.isNaN(at.getTime()) && at.getHours() === 0 && at.getMinutes() === 0 && at.getSeconds() === 0 && at.getMilliseconds() === 0
+      ? `at the end of ${dateInputValue(new Date(at.getFullYear(), at.getMonth(), at.getDate() - 1))}`
+      : `at ${formatDateTime(expiresAt)}`;
+  return `${expired ? 'expired' : 'expires'} ${moment} (${relativeTime(expiresAt, now)})`;
 }
 
 function pad(n: number): string {

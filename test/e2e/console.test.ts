@@ -52,6 +52,9 @@ async function seed() {
   await ok(`mutation { addMember(userId: "carol", orgId: "acme", roles: ["viewer"]) { consistencyToken } }`);
   await ok(`mutation { grantPermission(userId: "carol", orgId: "acme", permission: "report:export", expiresAt: "2099-01-01T00:00:00Z") { consistencyToken } }`);
   await ok(`mutation { addMember(userId: "dave", orgId: "acme") { consistencyToken } }`);
+  // A second organization with more changes than one page of activity.
+  await ok(`mutation { createOrganization(id: "globex", name: "Globex") { consistencyToken } }`);
+  for (let i = 1; i <= 22; i++) await ok(`mutation { createRole(orgId: "globex", name: "role-${String(i).padStart(2, '0')}", permissions: []) { consistencyToken } }`);
   // The API only grants into the future; an expired grant is written as time would leave it.
   await gw.gateway.database.prisma.grant.create({ data: { orgId: 'acme', userId: 'dave', permission: 'document:read', expiresAt: new Date(Date.now() - 86_400_000) } });
 }
@@ -166,6 +169,45 @@ test('activity lists both changes, newest first', async () => {
   expect(actions.slice(0, 5)).toEqual(['revokePermission', 'grantPermission', 'assignRole', 'addMember', 'createRole']);
   await events.nth(1).getByText('userId erin, permission billing:refund').waitFor();
   await shot('07-activity');
+});
+
+test('activity pages with Load more', async () => {
+  await page.getByLabel('Organization', { exact: true }).selectOption('globex');
+  const events = page.getByRole('list', { name: 'Changes, newest first' }).getByRole('listitem');
+  await events.first().getByText('role role-22').waitFor();
+  expect(await events.count()).toBe(20);
+  await page.getByRole('button', { name: 'Load more', exact: true }).click();
+  await visible('That is the whole history.');
+  expect(await events.count()).toBe(23);
+  expect(await events.last().locator('.action').innerText()).toBe('createOrganization');
+  await page.getByLabel('Organization', { exact: true }).selectOption('acme');
+  await events.first().getByText('revokePermission').waitFor();
+});
+
+test('edits patterns, renames and deletes a role, asking before the delete', async () => {
+  await page.getByLabel('Organization', { exact: true }).selectOption('globex');
+  await tab('Roles').click();
+  const card = page.getByRole('listitem', { name: 'Role role-01' });
+  await card.getByRole('button', { name: 'Edit patterns', exact: true }).click();
+  await card.getByLabel('Patterns of role-01', { exact: true }).fill('document:read\nBad');
+  await card.getByText('Pattern 2: "Bad" must have the form resource:action (exactly one ":")').waitFor();
+  await card.locator('button:disabled', { hasText: 'Save patterns' }).waitFor();
+  await card.getByLabel('Patterns of role-01', { exact: true }).fill('document:read\ncomment:*');
+  await card.getByRole('button', { name: 'Save patterns', exact: true }).click();
+  await visible('Role role-01 now grants comment:*, document:read.');
+
+  await card.getByRole('button', { name: 'Rename', exact: true }).click();
+  await card.getByLabel('New name for role-01', { exact: true }).fill('reader');
+  await card.getByRole('button', { name: 'Rename', exact: true }).last().click();
+  await visible('Renamed role role-01 to reader.');
+
+  const reader = page.getByRole('listitem', { name: 'Role reader' });
+  await reader.getByRole('button', { name: 'Delete', exact: true }).click();
+  await reader.getByRole('button', { name: 'Delete reader', exact: true }).click();
+  await visible('Deleted role reader; its members no longer have it.');
+  await reader.waitFor({ state: 'detached' });
+  expect(await page.getByRole('list', { name: 'Roles' }).getByRole('heading').count()).toBe(21);
+  await page.getByLabel('Organization', { exact: true }).selectOption('acme');
 });
 
 test('health shows the gateway status and the cache figures of these requests', async () => {

@@ -15,7 +15,9 @@ export function ActivityView({ orgId }: { orgId: string }) {
   const first = useLoad(async () => (await client.request(AuditLogQuery, { orgId, first: PAGE_SIZE })).data.auditLog, orgId);
   const [more, setMore] = useState<{ events: Event[]; endCursor: string | null; hasNextPage: boolean } | null>(null);
   const action = useAction();
-  useEffect(() => setMore(null), [first]);
+  // A new first page (another organization, Refresh) starts the list over.
+  const firstPage = first.status === 'ready' ? first.data : null;
+  useEffect(() => setMore(null), [firstPage]);
 
   const events = first.status === 'ready' ? [...first.data.events, ...(more?.events ?? [])] : [];
   const pageInfo = more ?? (first.status === 'ready' ? first.data.pageInfo : null);

@@ -21,7 +21,8 @@ export function MembersView({ orgId }: { orgId: string }) {
     `${orgId}\u0000${search}`,
   );
   // A new first page (new search, or a reload after a change) starts the list over.
-  useEffect(() => setMore(null), [page]);
+  const firstPage = page.status === 'ready' ? page.data : null;
+  useEffect(() => setMore(null), [firstPage]);
 
   const org = page.status === 'ready' ? page.data : null;
   const members = org ? [...org.members.members, ...(more?.members ?? [])] : [];

@@ -229,6 +229,17 @@ test('readable at phone width', async () => {
   expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 });
 
+test('keyboard only: a tab link opens with Enter, the check form moves with Tab and sends with Enter', async () => {
+  await tab('Check & explain').focus();
+  await page.keyboard.press('Enter');
+  await page.getByLabel('User ID', { exact: true }).focus();
+  await page.keyboard.type('carol');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('report:export');
+  await page.keyboard.press('Enter');
+  await page.getByRole('article', { name: 'Decision' }).getByText('report:export from a direct grant', { exact: false }).waitFor();
+});
+
 test('talked only to its own gateway, without errors in the page', () => {
   expect(outsideRequests).toEqual([]);
   expect(pageErrors).toEqual([]);

@@ -72,13 +72,13 @@ export function CheckView({ orgId }: { orgId: string }) {
       {runs.length > 1 ? (
         <>
           <h3>Earlier runs</h3>
-          <ol className="runs" aria-label="Earlier runs">
+          <ul className="runs" aria-label="Earlier runs">
             {runs.slice(1).map((r) => (
               <li key={r.n}>
                 Run {r.n}: {r.userId} · <code>{r.permission}</code> → {r.result.can.allowed ? 'allowed' : 'denied'}, {r.result.can.cacheStatus}
               </li>
             ))}
-          </ol>
+          </ul>
         </>
       ) : null}
     </section>
@@ -104,12 +104,12 @@ function Result({ run }: { run: Run }) {
         <p className="notice error" role="alert">The cached decision and PostgreSQL disagree right now; run the check again.</p>
       ) : null}
       <Sources title="Matching patterns" sources={explain.matches} empty="No pattern of the member's roles or unexpired grants matches." />
-      {explain.expiredMatches.length > 0 ? <Sources title="Matching grants that expired" sources={explain.expiredMatches} empty="" /> : null}
+      {explain.expiredMatches.length > 0 ? <Sources title="Matching grants that expired" sources={explain.expiredMatches} empty="" expired /> : null}
     </article>
   );
 }
 
-function Sources({ title, sources, empty }: { title: string; sources: Source[]; empty: string }) {
+function Sources({ title, sources, empty, expired = false }: { title: string; sources: Source[]; empty: string; expired?: boolean }) {
   return (
     <>
       <h3>{title}</h3>
@@ -117,7 +117,7 @@ function Sources({ title, sources, empty }: { title: string; sources: Source[]; 
         <ul className="sources" aria-label={title}>
           {sources.map((s) => (
             <li key={`${s.source}-${s.role ?? ''}-${s.pattern}`}>
-              <code>{s.pattern}</code> from {s.source === 'ROLE' ? <>role <strong>{s.role}</strong></> : <>a direct grant{s.expiresAt ? ` (expires ${formatDateTime(s.expiresAt)})` : ' (never expires)'}</>}
+              <code>{s.pattern}</code> from {s.source === 'ROLE' ? <>role <strong>{s.role}</strong></> : <>a direct grant{s.expiresAt ? ` (${expired ? 'expired' : 'expires'} ${formatDateTime(s.expiresAt)})` : ' (never expires)'}</>}
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Writes all generated code: the Prisma client (src/store/generated) and the typed
-// resolvers (src/graphql/generated). Never edit those folders by hand.
+// Writes all generated code: the Prisma client (src/store/generated), the typed
+// resolvers (src/graphql/generated) and the console's typed documents (console/src/gql).
+// Never edit those folders by hand.
 //
 // `prisma generate` first tries to download Prisma's native schema engine, which it
 // does not need for generation; on machines without access to Prisma's binary host
@@ -18,4 +19,4 @@ env.PRISMA_HIDE_UPDATE_MESSAGE = '1';
 const run = (command, args) => execFileSync(command, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 run(bin('prisma'), ['generate', '--schema', 'prisma/schema.prisma']);
 run(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent']);
-console.log('generated: src/store/generated/prisma, src/graphql/generated/resolvers-types.ts');
+console.log('generated: src/store/generated/prisma, src/graphql/generated/resolvers-types.ts, console/src/gql');

@@ -31,6 +31,7 @@ import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
 import { observabilityPlugins } from './graphql/plugins/observability';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
+import { registerConsole } from './http/console';
 import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
 import { bearerGuard } from './http/bearer-guard';
@@ -196,6 +197,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       };
     });
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator });
+    registerConsole(app, { authMode: config.authMode });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.

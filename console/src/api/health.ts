@@ -1,0 +1,51 @@
+/**
+ * One look at the gateway's health. GET /ready (being added on another branch:
+ * `{status, components: {postgres: {status, latencyMs}, redis: {...}}}`) is preferred;
+ * a 404 means this gateway does not have it yet, and GET /health answers instead.
+ * Never throws: an unreachable gateway is a snapshot with status "unreachable".
+ */
+export interface HealthSnapshot {
+  source: 'ready' | 'health';
+  status: string;
+  latencyMs: number | null;
+  components: Array<{ name: string; status: string; latencyMs: number | null }>;
+  note: string;
+  at: string;
+}
+
+interface ReadyBody {
+  status?: string;
+  components?: Record<string, { status?: string; latencyMs?: number }>;
+}
+
+export async function probeHealth(): Promise<HealthSnapshot> {
+  const at = new Date().toISOString();
+  try {
+    const started = performance.now();
+    const ready = await fetch('/ready', { headers: { accept: 'application/json' } });
+    if (ready.status !== 404) {
+      const body = (await ready.json().catch(() => ({}))) as ReadyBody;
+      return {
+        source: 'ready',
+        status: body.status ?? (ready.ok ? 'ready' : `HTTP ${ready.status}`),
+        latencyMs: Math.round(performance.now() - started),
+        components: Object.entries(body.components ?? {}).map(([name, c]) => ({ name, status: c.status ?? 'unknown', latencyMs: c.latencyMs ?? null })),
+        note: '',
+        at,
+      };
+    }
+    const healthStarted = performance.now();
+    const health = await fetch('/health', { headers: { accept: 'application/json' } });
+    const body = (await health.json().catch(() => ({}))) as { status?: string };
+    return {
+      source: 'health',
+      status: body.status ?? `HTTP ${health.status}`,
+      latencyMs: Math.round(performance.now() - healthStarted),
+      components: [],
+      note: 'This gateway has no /ready endpoint yet, so PostgreSQL and Redis are not reported one by one. /health says the process is up.',
+      at,
+    };
+  } catch (error) {
+    return { source: 'health', status: 'unreachable', latencyMs: null, components: [], note: `The gateway could not be reached: ${error instanceof Error ? error.message : String(error)}`, at };
+  }
+}

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
     // Scenarios 1, 2 (L2 hit) and 4: one gateway with L2 on Redis, every pair warm.
     await within(startServer('gateway', [...profArgs, ...gatewayArgs], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}warm:` })), async (gw) => {
-      await warm(gw.url, data.pairs);
+      await warm(gw.url, data.pairs, authorization);
       await measure(gw, '1 can, L2 warm', job(gw.url, 'can', 50), 1);
       await measure(gw, '2a can, 1 connection, L2 hit', { ...job(gw.url, 'can', 1), mode: 'sequential', count: secs.sequential }, 1);
       await measure(gw, '4 checks 100 over 20 pairs', job(gw.url, 'checks', 10), 100);
@@ -129,11 +129,11 @@ async function main(): Promise<void> {
 }
 
 /** Loads every membership into L2: `checks` calls of 500 pairs each (the 64 KB body limit). */
-async function warm(url: string, pairs: Array<{ userId: string; orgId: string }>): Promise<void> {
+async function warm(url: string, pairs: Array<{ userId: string; orgId: string }>, authorization: string): Promise<void> {
   const query = 'query W($r: [CheckInput!]!) { checks(requests: $r) { allowed } }';
   for (let i = 0; i < pairs.length; i += 500) {
     const r = pairs.slice(i, i + 500).map((p) => ({ ...p, permission: 'document:read' }));
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { r } }) });
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables: { r } }) });
     const body = (await res.json()) as { errors?: unknown };
     if (!res.ok || body.errors) throw new Error(`warm-up failed: ${JSON.stringify(body).slice(0, 500)}`);
   }

@@ -212,7 +212,9 @@ test('edits patterns, renames and deletes a role, asking before the delete', asy
 
 test('health shows the gateway status and the cache figures of these requests', async () => {
   await tab('Health').click();
-  await page.getByTestId('gateway-status').filter({ hasText: 'healthy' }).waitFor();
+  // GET /ready: PostgreSQL and Redis are up, so the gateway is `ready`, with both listed.
+  await page.getByTestId('gateway-status').filter({ hasText: 'ready' }).waitFor();
+  await page.getByText('postgresql').first().waitFor();
   await page.getByRole('rowheader', { name: 'L2 (Redis)' }).waitFor();
   await shot('08-health');
 });

@@ -1,7 +1,7 @@
 /**
- * One look at the gateway's health. GET /ready (being added on another branch:
- * `{status, components: {postgres: {status, latencyMs}, redis: {...}}}`) is preferred;
- * a 404 means this gateway does not have it yet, and GET /health answers instead.
+ * One look at the gateway's health. GET /ready
+ * (`{status, components: {postgresql: {status, latencyMs}, redis: {...}}}`) is preferred;
+ * a 404 (an older gateway) or 401 (METRICS_TOKEN set) falls back to GET /health.
  * Never throws: an unreachable gateway is a snapshot with status "unreachable".
  */
 export interface HealthSnapshot {
@@ -23,7 +23,7 @@ export async function probeHealth(): Promise<HealthSnapshot> {
   try {
     const started = performance.now();
     const ready = await fetch('/ready', { headers: { accept: 'application/json' } });
-    if (ready.status !== 404) {
+    if (ready.status !== 404 && ready.status !== 401) {
       const body = (await ready.json().catch(() => ({}))) as ReadyBody;
       return {
         source: 'ready',
@@ -42,7 +42,7 @@ export async function probeHealth(): Promise<HealthSnapshot> {
       status: body.status ?? `HTTP ${health.status}`,
       latencyMs: Math.round(performance.now() - healthStarted),
       components: [],
-      note: 'This gateway has no /ready endpoint yet, so PostgreSQL and Redis are not reported one by one. /health says the process is up.',
+      note: 'The gateway did not let this console read /ready (an older gateway, or METRICS_TOKEN is set), so PostgreSQL and Redis are not reported one by one. /health says the process is up.',
       at,
     };
   } catch (error) {

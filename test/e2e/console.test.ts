@@ -215,7 +215,8 @@ test('health shows the gateway status and the cache figures of these requests', 
   // GET /ready: PostgreSQL and Redis are up, so the gateway is `ready`, with both listed.
   await page.getByTestId('gateway-status').filter({ hasText: 'ready' }).waitFor();
   await page.getByText('postgresql').first().waitFor();
-  await page.getByRole('rowheader', { name: 'L2 (Redis)' }).waitFor();
+  await page.getByRole('table', { name: 'Decisions by tier, whole gateway' }).getByRole('rowheader', { name: 'L2 (Redis)' }).waitFor();
+  await page.getByRole('table', { name: 'Lookups by tier' }).getByRole('rowheader', { name: 'L2 (Redis)' }).waitFor();
   await shot('08-health');
 });
 

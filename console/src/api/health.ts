@@ -4,6 +4,8 @@
  * a 404 (an older gateway) or 401 (METRICS_TOKEN set) falls back to GET /health.
  * Never throws: an unreachable gateway is a snapshot with status "unreachable".
  */
+import { type CacheFigures, figuresFromMetrics } from '../lib/cache-tally';
+
 export interface HealthSnapshot {
   source: 'ready' | 'health';
   status: string;
@@ -11,6 +13,19 @@ export interface HealthSnapshot {
   components: Array<{ name: string; status: string; latencyMs: number | null }>;
   note: string;
   at: string;
+}
+
+/**
+ * The gateway's cache figures since it started, from GET /metrics; null when the
+ * console may not read them (metrics off, METRICS_TOKEN set) or they are not there.
+ */
+export async function probeGatewayFigures(): Promise<Omit<CacheFigures, 'requests'> | null> {
+  try {
+    const res = await fetch('/metrics', { headers: { accept: 'text/plain' } });
+    return res.ok ? figuresFromMetrics(await res.text()) : null;
+  } catch {
+    return null;
+  }
 }
 
 interface ReadyBody {

@@ -30,3 +30,29 @@ export function hitRates(f: CacheFigures): { l1: number; l2: number; store: numb
   const pct = (n: number) => Math.round((100 * n) / lookups);
   return { l1: pct(f.l1Hits), l2: pct(f.l2Hits), store: pct(f.misses + f.degraded) };
 }
+
+/**
+ * The gateway's own figures since it started, from its Prometheus text
+ * (`authz_check_total{cache_status="..."}`, summed over any other labels). Null when the
+ * text has no such series (metrics off, or an older gateway).
+ */
+export function figuresFromMetrics(text: string): Omit<CacheFigures, 'requests'> | null {
+  const totals: Record<string, number> = {};
+  let seen = false;
+  for (const line of text.split('\n')) {
+    const match = /^authz_check_total\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
+    if (!match) continue;
+    const status = /cache_status="([^"]*)"/.exec(match[1]!)?.[1];
+    const value = Number(match[2]);
+    if (!status || !Number.isFinite(value)) continue;
+    seen = true;
+    totals[status] = (totals[status] ?? 0) + value;
+  }
+  if (!seen) return null;
+  return {
+    l1Hits: totals.l1_cache_hit ?? 0,
+    l2Hits: totals.l2_cache_hit ?? 0,
+    misses: (totals.cache_miss ?? 0) + (totals.cache_disabled ?? 0),
+    degraded: totals.degraded ?? 0,
+  };
+}

@@ -1,27 +1,29 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { CacheTallyStore } from '../api/tally-store';
 import { formatDateTime } from '../lib/dates';
-import { hitRates } from '../lib/cache-tally';
-import { type HealthSnapshot, probeHealth } from '../api/health';
+import { type CacheFigures, hitRates } from '../lib/cache-tally';
+import { type HealthSnapshot, probeGatewayFigures, probeHealth } from '../api/health';
 
 const REFRESH_MS = 5_000;
 
 /**
  * Readiness and cache figures, refreshed every few seconds. Uses GET /ready
  * ({status, components:{postgres, redis}}) where the gateway has it, and falls back to
- * GET /health; the cache figures are those of this console's own requests
- * (`extensions.authz`), since the gateway has no /metrics yet.
+ * GET /health. Cache figures: the gateway's own since it started (GET /metrics), and
+ * those of this console's requests (`extensions.authz`), which need no metrics access.
  */
 export function HealthView({ tally }: { tally: CacheTallyStore }) {
   const [snapshot, setSnapshot] = useState<HealthSnapshot | null>(null);
+  const [gateway, setGateway] = useState<Omit<CacheFigures, 'requests'> | null>(null);
   const figures = useSyncExternalStore(tally.subscribe, tally.get);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
-      const next = await probeHealth();
+      const [next, figures] = await Promise.all([probeHealth(), probeGatewayFigures()]);
       if (stopped) return;
       setSnapshot(next);
+      setGateway(figures);
       timer = setTimeout(() => void tick(), REFRESH_MS);
     };
     void tick();
@@ -31,6 +33,7 @@ export function HealthView({ tally }: { tally: CacheTallyStore }) {
     };
   }, []);
   const rates = hitRates(figures);
+  const gatewayRates = gateway ? hitRates({ requests: 0, ...gateway }) : null;
 
   return (
     <section aria-labelledby="health-title">
@@ -63,23 +66,39 @@ export function HealthView({ tally }: { tally: CacheTallyStore }) {
             </>
           )}
         </article>
+        <article className="panel" aria-label="Gateway cache figures">
+          <h3>Cache, whole gateway since start</h3>
+          {gateway === null ? (
+            <p className="muted">The gateway's metrics are not readable from here (metrics off, or METRICS_TOKEN set).</p>
+          ) : gatewayRates === null ? (
+            <p className="empty-title">No decisions since the gateway started.</p>
+          ) : (
+            <TierTable figures={gateway} rates={gatewayRates} caption="Decisions by tier, whole gateway" />
+          )}
+        </article>
         <article className="panel" aria-label="Cache figures">
           <h3>Cache, as seen by this console</h3>
           <p className="muted">Summed from <code>extensions.authz</code> of the {figures.requests} decision requests this page has sent.</p>
           {rates === null ? <p className="empty-title">No decisions yet: run a check to see the tiers at work.</p> : (
-            <table>
-              <caption className="visually-hidden">Lookups by tier</caption>
-              <thead><tr><th scope="col">Tier</th><th scope="col">Lookups</th><th scope="col">Share</th></tr></thead>
-              <tbody>
-                <tr><th scope="row">L1 (this request)</th><td>{figures.l1Hits}</td><td>{rates.l1}%</td></tr>
-                <tr><th scope="row">L2 (Redis)</th><td>{figures.l2Hits}</td><td>{rates.l2}%</td></tr>
-                <tr><th scope="row">PostgreSQL</th><td>{figures.misses + figures.degraded}</td><td>{rates.store}%</td></tr>
-                <tr><th scope="row">of which degraded</th><td>{figures.degraded}</td><td>—</td></tr>
-              </tbody>
-            </table>
+            <TierTable figures={figures} rates={rates} caption="Lookups by tier" />
           )}
         </article>
       </div>
     </section>
+  );
+}
+
+function TierTable({ figures, rates, caption }: { figures: Omit<CacheFigures, 'requests'>; rates: { l1: number; l2: number; store: number }; caption: string }) {
+  return (
+    <table>
+      <caption className="visually-hidden">{caption}</caption>
+      <thead><tr><th scope="col">Tier</th><th scope="col">Lookups</th><th scope="col">Share</th></tr></thead>
+      <tbody>
+        <tr><th scope="row">L1 (same request)</th><td>{figures.l1Hits}</td><td>{rates.l1}%</td></tr>
+        <tr><th scope="row">L2 (Redis)</th><td>{figures.l2Hits}</td><td>{rates.l2}%</td></tr>
+        <tr><th scope="row">PostgreSQL</th><td>{figures.misses + figures.degraded}</td><td>{rates.store}%</td></tr>
+        <tr><th scope="row">of which degraded</th><td>{figures.degraded}</td><td>—</td></tr>
+      </tbody>
+    </table>
   );
 }

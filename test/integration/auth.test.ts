@@ -169,3 +169,24 @@ describe('API keys (npm run apikey)', () => {
     expect((await apikey(['frobnicate'])).code).toBe(2);
   });
 });
+
+describe('administration needs authz:admin, and the audit trail names the caller', () => {
+  const CREATE = `mutation { createRole(orgId: "acme", name: "auditor", permissions: ["audit:read"]) { role { name } } }`;
+  const AUDIT = `query A($o: ID!) { auditLog(orgId: $o, first: 1) { events { action actor } } }`;
+
+  test('a service token (authz:check) may not change the policy or read the audit trail', async () => {
+    const service = await jwt({ scope: 'authz:check' }, { sub: 'svc-bff' });
+    expectCode(await gql(CREATE, {}, service), 403, 'FORBIDDEN');
+    expectCode(await gql(AUDIT, { o: 'acme' }, service), 403, 'FORBIDDEN');
+    expectCode(await gql(`{ organizations { id } }`, {}, service), 403, 'FORBIDDEN');
+  });
+
+  test('an admin token may, and the audit event carries its subject', async () => {
+    const admin = await jwt({ scope: 'authz:admin' }, { sub: 'ops-alice' });
+    const created = await gql(CREATE, {}, admin);
+    expect(created.body.errors).toBeUndefined();
+    expect(created.body.data.createRole.role.name).toBe('auditor');
+    const audit = await gql(AUDIT, { o: 'acme' }, admin);
+    expect(audit.body.data.auditLog.events).toEqual([{ action: 'createRole', actor: 'ops-alice' }]);
+  });
+});

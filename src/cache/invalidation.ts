@@ -19,8 +19,9 @@ export interface InvalidationTarget {
  * from before the change never matches again, even one written late by a load that
  * read PostgreSQL before the change committed. Call it after the change commits.
  *
- * Version keys live 2 x TTL: after that, every value loaded under the old token has
- * expired too, so forgetting the version cannot revive one.
+ * Pair versions live 2 x TTL, organization versions until evicted. A version that is
+ * gone never revives an old value: L2 caches nothing without both versions present, and
+ * gives an absent one a new token before loading (see L2PermissionCache).
  */
 export class L2Invalidator {
   constructor(
@@ -32,8 +33,10 @@ export class L2Invalidator {
   async invalidate(target: InvalidationTarget): Promise<void> {
     const ttl = 2 * this.options.ttlSeconds * 1000;
     const entries = [
-      ...(target.subjects ?? []).map((s) => ({ key: this.keys.pairVersion(s), value: newToken(), ttl })),
-      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: newToken(), ttl })),
+      ...(target.subjects ?? []).map((s) => ({ key: this.keys.pairVersion(s), value: newVersionToken(), ttl })),
+      // Organization versions do not expire: there are few, and losing one costs every
+      // member of the organization a miss.
+      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: newVersionToken() })),
     ];
     if (entries.length === 0) return;
     // Invalidation is rare and must land: a longer bound than the read path's.
@@ -42,6 +45,7 @@ export class L2Invalidator {
   }
 }
 
-function newToken(): string {
+/** A fresh, unguessable version token. */
+export function newVersionToken(): string {
   return randomBytes(9).toString('base64url');
 }

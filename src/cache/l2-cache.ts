@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import { earliestExpiry } from '../authz/snapshot';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
+import { newVersionToken } from './invalidation';
 import type { CacheKeys } from './keys';
 import { fromEntry, toEntry } from './l2-entry';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from './types';
@@ -30,6 +31,8 @@ export interface L2CacheOptions {
  */
 export class L2PermissionCache implements PermissionSetSource {
   private readonly now: () => number;
+  /** Versions this process is creating (or just created): key -> token and its write. */
+  private readonly creating = new Map<string, { token: string; written: Promise<void> }>();
 
   constructor(
     private readonly kv: Keyv,
@@ -62,8 +65,13 @@ export class L2PermissionCache implements PermissionSetSource {
     const misses: LoadRequest[] = [];
     const missIndex: number[] = [];
     const now = this.now();
+    const orgTokens = new Map(orgIds.map((id) => [id, token(values[orgIndex.get(id)!])]));
+    const pairTokens = requests.map((_, i) => token(values[requests.length + i]));
     requests.forEach((request, i) => {
-      const fence = `${token(values[orgIndex.get(request.orgId)!])}/${token(values[requests.length + i])}`;
+      const orgToken = orgTokens.get(request.orgId);
+      const pairToken = pairTokens[i];
+      // Without both versions a value proves nothing: never a hit (see versionMisses).
+      const fence = orgToken !== undefined && pairToken !== undefined ? `${orgToken}/${pairToken}` : null;
       const cached = values[i] === undefined ? null : fromEntry(values[i]);
       if (values[i] !== undefined && cached === null) {
         this.options.logger.warn({ event: 'authz_l2_cache_corrupt', key: readKeys[i] }, 'ignoring an L2 value of unknown shape');
@@ -73,15 +81,24 @@ export class L2PermissionCache implements PermissionSetSource {
       if (request.fresh) {
         misses.push({ userId: request.userId, orgId: request.orgId, fresh: true });
         missIndex.push(i);
-      } else if (cached && fresh && cached.fence === fence && (expiry === null || expiry > now)) {
+      } else if (cached && fresh && fence !== null && cached.fence === fence && (expiry === null || expiry > now)) {
         this.options.logger.debug({ event: 'authz_l2_cache_hit', userId: request.userId, orgId: request.orgId }, 'authz_l2_cache_hit');
         results[i] = { snapshot: cached.snapshot, status: 'L2_HIT', revision: cached.revision };
       } else {
-        misses.push({ userId: request.userId, orgId: request.orgId, fence, minRevision: request.minRevision });
+        misses.push({ userId: request.userId, orgId: request.orgId, fence: fence ?? undefined, minRevision: request.minRevision });
         missIndex.push(i);
       }
     });
     if (misses.length === 0) return results as Array<LoadedSet | Error>;
+
+    if (misses.some((m) => !m.fresh && m.fence === undefined)) {
+      try {
+        await this.createMissingVersions(misses, orgTokens, missIndex.map((i) => pairTokens[i]));
+      } catch (error) {
+        this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'write', err: error }, 'authz_l2_cache_error');
+        return this.degraded(await this.next.load(requests.map(({ userId, orgId, fresh }) => ({ userId, orgId, fresh }))));
+      }
+    }
 
     const loaded = await this.loadAtLeastAsFresh(misses);
     const writeFailed = !(await this.populate(misses, loaded));
@@ -90,6 +107,53 @@ export class L2PermissionCache implements PermissionSetSource {
         result instanceof Error ? result : { snapshot: result.snapshot, status: writeFailed ? 'DEGRADED' : 'MISS', revision: result.revision };
     });
     return results as Array<LoadedSet | Error>;
+  }
+
+  /**
+   * Gives every version a miss lacks (never invalidated yet, expired, or evicted by LRU)
+   * a new token, BEFORE the load reads PostgreSQL, and fences the miss with it. Had the
+   * absent version simply been written down as "absent", an old value fenced that way
+   * would match again whenever a later invalidation's token disappeared. Writing the
+   * token first is safe even if it overwrites an invalidation that just landed: the load
+   * reads PostgreSQL after this write, so after that change; older values stop matching.
+   */
+  private async createMissingVersions(misses: LoadRequest[], orgTokens: Map<string, string | undefined>, pairTokens: Array<string | undefined>): Promise<void> {
+    const { keys, ttlSeconds } = this.options;
+    const entries: Array<{ key: string; value: string; ttl?: number }> = [];
+    const waits = new Set<Promise<void>>();
+    // Concurrent misses in this process share the token another one is creating, so a
+    // stampede on a cold subject still has one fence, and single flight one load.
+    const versionFor = (key: string, ttl?: number): string => {
+      const creating = this.creating.get(key);
+      if (creating) {
+        waits.add(creating.written);
+        return creating.token;
+      }
+      const created = newVersionToken();
+      entries.push({ key, value: created, ttl });
+      return created;
+    };
+    misses.forEach((miss, j) => {
+      if (miss.fresh || miss.fence !== undefined) return;
+      const orgToken = orgTokens.get(miss.orgId) ?? versionFor(keys.orgVersion(miss.orgId));
+      orgTokens.set(miss.orgId, orgToken);
+      const pairToken = pairTokens[j] ?? versionFor(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
+      misses[j] = { ...miss, fence: `${orgToken}/${pairToken}` };
+    });
+    if (entries.length > 0) {
+      const written = withDeadline(this.kv.setMany(entries), this.options.timeoutMs, 'L2 version write').then(() => undefined);
+      for (const entry of entries) this.creating.set(entry.key, { token: entry.value, written });
+      written.then(
+        () => setTimeout(() => entries.forEach((e) => this.forgetCreated(e.key, e.value)), 1_000).unref(),
+        () => entries.forEach((e) => this.forgetCreated(e.key, e.value)),
+      );
+      waits.add(written);
+    }
+    await Promise.all(waits);
+  }
+
+  private forgetCreated(key: string, token: string): void {
+    if (this.creating.get(key)?.token === token) this.creating.delete(key);
   }
 
   /**
@@ -138,8 +202,8 @@ export class L2PermissionCache implements PermissionSetSource {
   }
 }
 
-/** A version token as read from L2: any string, or `-` when the key is absent. */
-function token(value: unknown): string {
-  return typeof value === 'string' ? value : '-';
+/** A version token as read from L2 (any non-empty string), or undefined when absent or unreadable. */
+function token(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 

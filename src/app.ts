@@ -183,7 +183,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
           return (child ??= logger.child({ traceId: request.id, caller: caller.name }));
         },
         caller,
-        actor: caller.name,
+        // Kind-qualified, so a JWT subject can never pass for an API key or `import`.
+        actor: caller.kind === 'anonymous' ? 'anonymous' : `${caller.kind}:${caller.name}`.slice(0, 256),
         decisions,
         loaderFor: (requirement) => {
           const key = requirementKey(requirement);

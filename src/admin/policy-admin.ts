@@ -62,6 +62,7 @@ export class PolicyAdmin {
 
   setRolePermissions(actor: string, orgId: string, role: string, permissions: readonly string[]): Promise<ChangeResult<RoleView>> {
     checkId('orgId', orgId);
+    checkName('role', role);
     const patterns = checkPatterns('permissions', permissions);
     return this.changes.run(actor, 'setRolePermissions', orgId, async (db) => {
       const before = await roleView(db, orgId, role);
@@ -73,6 +74,7 @@ export class PolicyAdmin {
 
   renameRole(actor: string, orgId: string, role: string, newName: string): Promise<ChangeResult<RoleView>> {
     checkId('orgId', orgId);
+    checkName('role', role);
     checkName('newName', newName);
     return this.changes.run(actor, 'renameRole', orgId, async (db) => {
       const before = await roleView(db, orgId, role);
@@ -86,6 +88,7 @@ export class PolicyAdmin {
 
   deleteRole(actor: string, orgId: string, role: string): Promise<ChangeResult<RoleView>> {
     checkId('orgId', orgId);
+    checkName('role', role);
     return this.changes.run(actor, 'deleteRole', orgId, async (db) => {
       const before = await roleView(db, orgId, role);
       await db.role.delete({ where: { id: before.id } });
@@ -96,6 +99,7 @@ export class PolicyAdmin {
   addMember(actor: string, userId: string, orgId: string, roles: readonly string[]): Promise<ChangeResult<MemberView>> {
     checkId('userId', userId);
     checkId('orgId', orgId);
+    roles.forEach((role, i) => checkName(`roles[${i}]`, role));
     return this.changes.run(actor, 'addMember', orgId, async (db) => {
       if (await db.membership.findUnique({ where: { orgId_userId: { orgId, userId } }, select: { userId: true } })) {
         throw new ConflictError(`"${userId}" is already a member of organization "${orgId}"`);
@@ -120,6 +124,7 @@ export class PolicyAdmin {
   assignRole(actor: string, userId: string, orgId: string, role: string): Promise<ChangeResult<MemberView>> {
     checkId('userId', userId);
     checkId('orgId', orgId);
+    checkName('role', role);
     return this.changes.run(actor, 'assignRole', orgId, async (db) => {
       const before = await memberView(db, orgId, userId);
       const { id: roleId } = await roleView(db, orgId, role);
@@ -131,6 +136,7 @@ export class PolicyAdmin {
   unassignRole(actor: string, userId: string, orgId: string, role: string): Promise<ChangeResult<MemberView>> {
     checkId('userId', userId);
     checkId('orgId', orgId);
+    checkName('role', role);
     return this.changes.run(actor, 'unassignRole', orgId, async (db) => {
       const before = await memberView(db, orgId, userId);
       const { id: roleId } = await roleView(db, orgId, role);
@@ -158,6 +164,7 @@ export class PolicyAdmin {
   revokePermission(actor: string, userId: string, orgId: string, permission: string): Promise<ChangeResult<MemberView>> {
     checkId('userId', userId);
     checkId('orgId', orgId);
+    checkPatterns('permission', [permission]);
     return this.changes.run(actor, 'revokePermission', orgId, async (db) => {
       const before = await memberView(db, orgId, userId);
       const { count } = await db.grant.deleteMany({ where: { orgId, userId, permission } });

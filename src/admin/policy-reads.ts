@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError } from '../authz/errors';
+import { InvalidInputError, NotFoundError, StoreUnavailableError } from '../authz/errors';
 import type { PolicyFacts } from '../authz/explain';
 import type { PrismaClient } from '../store/generated/prisma/client';
 import { type Db, type MemberView, memberView, type OrganizationView, type RoleView } from './views';
@@ -87,7 +87,7 @@ export class PolicyReads {
   async auditLog(orgId: string, options: { first?: number | null; after?: string | null }): Promise<Page<AuditEventView>> {
     const first = pageSize(options.first);
     const after = options.after ? decodeCursor(options.after) : null;
-    if (after !== null && !/^\d{1,19}$/.test(after)) throw new InvalidInputError('after is not a cursor from this audit log');
+    if (after !== null && !(/^\d{1,19}$/.test(after) && BigInt(after) <= 2n ** 63n - 1n)) throw new InvalidInputError('after is not a cursor from this audit log');
     const rows = await this.prisma.auditEvent.findMany({
       where: { orgId, ...(after !== null ? { id: { lt: BigInt(after) } } : {}) },
       orderBy: { id: 'desc' },
@@ -109,7 +109,20 @@ export class PolicyReads {
 
   /** The facts explain needs, including expired grants, in one round trip. */
   async facts(userId: string, orgId: string): Promise<PolicyFacts> {
-    const rows = await this.prisma.$queryRawUnsafe<Array<{ org: boolean; member: boolean; role_patterns: Array<{ role: string; pattern: string }> | null; grants: Array<{ pattern: string; expires_at: string | null }> | null }>>(
+    const rows = await this.factsQuery(userId, orgId).catch((error: unknown) => {
+      throw new StoreUnavailableError('the permission store could not be read', { cause: error });
+    });
+    const row = rows[0]!;
+    return {
+      organizationExists: row.org,
+      member: row.member,
+      rolePatterns: parseJson(row.role_patterns) ?? [],
+      grants: (parseJson(row.grants) ?? []).map((g) => ({ pattern: g.pattern, expiresAt: g.expires_at ? new Date(g.expires_at) : null })),
+    };
+  }
+
+  private factsQuery(userId: string, orgId: string) {
+    return this.prisma.$queryRawUnsafe<Array<{ org: boolean; member: boolean; role_patterns: Array<{ role: string; pattern: string }> | null; grants: Array<{ pattern: string; expires_at: string | null }> | null }>>(
       `SELECT
          EXISTS (SELECT 1 FROM organizations WHERE id = $2) AS org,
          EXISTS (SELECT 1 FROM memberships WHERE org_id = $2 AND user_id = $1) AS member,
@@ -121,13 +134,6 @@ export class PolicyReads {
       userId,
       orgId,
     );
-    const row = rows[0]!;
-    return {
-      organizationExists: row.org,
-      member: row.member,
-      rolePatterns: parseJson(row.role_patterns) ?? [],
-      grants: (parseJson(row.grants) ?? []).map((g) => ({ pattern: g.pattern, expiresAt: g.expires_at ? new Date(g.expires_at) : null })),
-    };
   }
 }
 

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../authz/errors';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { JwtConfig } from '../config/config';
 import { UnauthenticatedError } from './errors';
@@ -39,6 +40,11 @@ export class JwtVerifier {
       const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : Array.isArray(payload.scp) ? payload.scp : [];
       return { kind: 'jwt', name: payload.sub!, scopes: scope.filter((s): s is string => typeof s === 'string' && s.length > 0) };
     } catch (error) {
+      // The identity provider's keys could not be fetched: the token may well be valid,
+      // so this is "cannot decide" (503), not "bad token" (401) — no re-login storms.
+      if (error instanceof joseErrors.JWKSTimeout || (this.config.jwksUrl && !(error instanceof joseErrors.JOSEError))) {
+        throw new StoreUnavailableError('the JWT signing keys could not be fetched', { cause: error });
+      }
       throw new UnauthenticatedError(`invalid bearer token: ${reason(error)}`);
     }
   }

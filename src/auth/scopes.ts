@@ -9,7 +9,8 @@ const IMPLIED: Record<Scope, readonly Scope[]> = {
 };
 
 export function hasScope(caller: Caller, scope: Scope): boolean {
-  return caller.scopes.some((held) => (IMPLIED as Record<string, readonly Scope[]>)[held]?.includes(scope) ?? false);
+  // Own properties only: a token scope such as "constructor" must not reach Object.prototype.
+  return caller.scopes.some((held) => Object.hasOwn(IMPLIED, held) && (IMPLIED as Record<string, readonly Scope[]>)[held]!.includes(scope));
 }
 
 /**

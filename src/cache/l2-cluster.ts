@@ -57,6 +57,8 @@ export async function openClusterL2Store(
     kind: 'redis',
     kv,
     ping: async () => {
+      // Before discovery there are no masters: that is "unreachable", not "up".
+      if (cluster.masters.length === 0) throw new Error('no Redis Cluster master known yet');
       await Promise.all(cluster.masters.map(async (m) => (await cluster.nodeClient(m)).ping()));
     },
     close: async () => {

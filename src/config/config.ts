@@ -37,7 +37,12 @@ const envSchema = z.object({
   PORT: int('PORT', 4000, 0, 65535),
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
   AUTHZ_DATA_DIR: z.string().min(1).default('.data'),
-  AUTHZ_DEMO_DATA: bool('AUTHZ_DEMO_DATA', true),
+  // No default here: unset means "on outside production" (demo users must never appear
+  // in a real deployment's organizations).
+  AUTHZ_DEMO_DATA: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'AUTHZ_DEMO_DATA must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .optional(),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
   REDIS_HOST: z
     .string()
@@ -187,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
     database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'embedded', dataDir: e.AUTHZ_DATA_DIR },
-    seedDemoData: e.AUTHZ_DEMO_DATA,
+    seedDemoData: e.AUTHZ_DEMO_DATA ?? e.NODE_ENV !== 'production',
     redis,
     cache: {
       enabled: e.AUTHZ_CACHE_ENABLED,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIdProblem } from '../authz/identifiers';
+import { describeIdProblem, describeNameProblem } from '../authz/identifiers';
 import { describePermissionProblem } from '../authz/permission';
 
 /**
@@ -16,7 +16,11 @@ const pattern = z.string({ error: 'must be a string' }).superRefine((value, ctx)
   const problem = describePermissionProblem(value, true);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+// The same rule as the administration API's (no silent trimming: what is imported is what was written).
+const name = z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
+  const problem = describeNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const policyFileSchema = z.strictObject({
   organizations: z.array(z.strictObject({ id, name })).default([]),

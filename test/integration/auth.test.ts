@@ -187,6 +187,6 @@ describe('administration needs authz:admin, and the audit trail names the caller
     expect(created.body.errors).toBeUndefined();
     expect(created.body.data.createRole.role.name).toBe('auditor');
     const audit = await gql(AUDIT, { o: 'acme' }, admin);
-    expect(audit.body.data.auditLog.events).toEqual([{ action: 'createRole', actor: 'ops-alice' }]);
+    expect(audit.body.data.auditLog.events).toEqual([{ action: 'createRole', actor: 'jwt:ops-alice' }]);
   });
 });

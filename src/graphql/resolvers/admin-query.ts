@@ -1,4 +1,5 @@
-import { requireMayAskAbout, requireScope } from '../../auth/scopes';
+import { hasScope, requireMayAskAbout, requireScope } from '../../auth/scopes';
+import { checkId } from '../../admin/validate';
 import { validateCheck, validateSubject } from '../../authz/decision-service';
 import { explain } from '../../authz/explain';
 import type { QueryResolvers } from '../generated/resolvers-types';
@@ -15,7 +16,7 @@ export const AdminQuery: Pick<QueryResolvers, 'organizations' | 'organization' |
   },
   organization: (_parent, { id }, ctx) => {
     requireScope(ctx.caller, 'authz:admin');
-    return ctx.reads.organization(id);
+    return ctx.reads.organization(checkId('id', id));
   },
   member: (_parent, { userId, orgId }, ctx) => {
     requireScope(ctx.caller, 'authz:admin');
@@ -26,11 +27,17 @@ export const AdminQuery: Pick<QueryResolvers, 'organizations' | 'organization' |
     requireMayAskAbout(ctx.caller, [args.userId]);
     validateCheck(args);
     const facts = await ctx.reads.facts(args.userId, args.orgId);
-    return { ...args, ...explain(facts, args.permission, Date.now()) };
+    const explanation = explain(facts, args.permission, Date.now());
+    // Whether an organization exists is for administrators: to anyone else, a missing
+    // organization looks like any other non-membership (no tenant enumeration).
+    if (explanation.code === 'ORGANIZATION_NOT_FOUND' && !hasScope(ctx.caller, 'authz:admin')) {
+      return { ...args, ...explain({ ...facts, organizationExists: true }, args.permission, Date.now()) };
+    }
+    return { ...args, ...explanation };
   },
   auditLog: async (_parent, { orgId, first, after }, ctx) => {
     requireScope(ctx.caller, 'authz:admin');
-    const page = await ctx.reads.auditLog(orgId, { first, after });
+    const page = await ctx.reads.auditLog(checkId('orgId', orgId), { first, after });
     return { events: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   },
 };

@@ -23,3 +23,11 @@ test('requireMayAskAbout: self-only callers may ask about their own ID, and only
   expect(() => requireMayAskAbout(caller(['authz:check']), ['anyone'])).not.toThrow();
   expect(() => requireMayAskAbout(caller([]), ['bob'])).toThrow(ForbiddenError);
 });
+
+describe('scope names that are Object.prototype members', () => {
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s grants nothing and throws FORBIDDEN, not a TypeError', (scope) => {
+    const caller = { kind: 'jwt' as const, name: 'u', scopes: [scope] };
+    expect(hasScope(caller, 'authz:check')).toBe(false);
+    expect(() => requireScope(caller, 'authz:admin')).toThrow(ForbiddenError);
+  });
+});

@@ -202,3 +202,12 @@ describe('loadConfig: callers and hardening', () => {
     expect(text).not.toContain('metricstoken-123456');
   });
 });
+
+describe('demo data', () => {
+  test('on by default outside production, off by default in production, and settable', () => {
+    expect(loadConfig({}).seedDemoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'apikey' }).seedDemoData).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'apikey', AUTHZ_DEMO_DATA: 'true' }).seedDemoData).toBe(true);
+    expect(loadConfig({ AUTHZ_DEMO_DATA: 'false' }).seedDemoData).toBe(false);
+  });
+});

@@ -45,10 +45,11 @@ describe('parsePolicyFile: valid files', () => {
     expect(parsePolicyFile({ memberships: [{ userId: 'u', orgId: 'o' }] }).memberships[0]?.roles).toEqual([]);
   });
 
-  it('trims role and organization names', () => {
-    const file = parsePolicyFile({ organizations: [{ id: 'acme', name: '  Acme ' }], memberships: [{ userId: 'u', orgId: 'acme', roles: [' admin '] }] });
-    expect(file.organizations[0]?.name).toBe('Acme');
-    expect(file.memberships[0]?.roles).toEqual(['admin']);
+  it('refuses names with white space at either end, as the administration API does (no silent trimming)', () => {
+    expect(problems({ organizations: [{ id: 'acme', name: '  Acme ' }], memberships: [{ userId: 'u', orgId: 'acme', roles: [' admin '] }] })).toEqual([
+      '$.organizations[0].name: must not start or end with white space',
+      '$.memberships[0].roles[0]: must not start or end with white space',
+    ]);
   });
 });
 
@@ -67,8 +68,9 @@ describe('parsePolicyFile: shape errors', () => {
     ['missing permissions', { roles: [{ orgId: 'acme', name: 'r' }] }, /^\$\.roles\[0\]\.permissions: /],
     ['an empty org ID', { organizations: [{ id: '', name: 'x' }] }, /^\$\.organizations\[0\]\.id: must not be empty$/],
     ['a control character in an ID', { memberships: [{ userId: 'a\nb', orgId: 'o' }] }, /^\$\.memberships\[0\]\.userId: must contain only printable characters$/],
-    ['a blank name', { organizations: [{ id: 'acme', name: '   ' }] }, /^\$\.organizations\[0\]\.name: must not be empty$/],
-    ['a long name', { organizations: [{ id: 'acme', name: 'n'.repeat(257) }] }, /^\$\.organizations\[0\]\.name: must be at most 256 characters$/],
+    ['an empty name', { organizations: [{ id: 'acme', name: '' }] }, /^\$\.organizations\[0\]\.name: must not be empty$/],
+    ['a blank name', { organizations: [{ id: 'acme', name: '   ' }] }, /^\$\.organizations\[0\]\.name: must not start or end with white space$/],
+    ['a long name', { organizations: [{ id: 'acme', name: 'n'.repeat(257) }] }, /^\$\.organizations\[0\]\.name: must be at most 256 characters \(got 257\)$/],
     ['a non-string role', { memberships: [{ userId: 'u', orgId: 'o', roles: ['a', 1] }] }, /^\$\.memberships\[0\]\.roles\[1\]: must be a string$/],
     ['organizations not an array', { organizations: {} }, /^\$\.organizations: /],
     ['a grant without a permission', { grants: [{ userId: 'u', orgId: 'o' }] }, /^\$\.grants\[0\]\.permission: must be a string$/],
@@ -123,7 +125,6 @@ describe('parsePolicyFile: duplicates', () => {
     ['membership', { memberships: [{ userId: 'u', orgId: 'acme' }, { userId: 'u', orgId: 'acme', roles: ['x'] }] }, '$.memberships[1]: duplicate membership (first at $.memberships[0])'],
     ['grant', { grants: [{ userId: 'u', orgId: 'o', permission: 'a:*' }, { userId: 'u', orgId: 'o', permission: 'a:*', expiresAt: '2030-01-01T00:00:00Z' }] }, '$.grants[1]: duplicate grant (first at $.grants[0])'],
     ['role in a membership', { memberships: [{ userId: 'u', orgId: 'acme', roles: ['admin', 'viewer', 'admin'] }] }, '$.memberships[0].roles[2]: role "admin" listed twice'],
-    ['role in a membership after trimming', { memberships: [{ userId: 'u', orgId: 'acme', roles: ['admin', ' admin'] }] }, '$.memberships[0].roles[1]: role "admin" listed twice'],
   ])('reports a duplicate %s', (_label, input, expected) => {
     expect(problems(input)).toEqual([expected]);
   });

@@ -108,6 +108,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     let l2: L2Store | null = null;
     let invalidator: L2Invalidator | null = null;
     let source: PermissionSetSource;
+    let breaker: CircuitBreaker | null = null;
     if (config.cache.l2Enabled) {
       l2 = await openL2Store(config.redis, { timeoutMs: config.cache.l2TimeoutMs, logger });
       stops.push({ name: 'l2', stop: () => l2!.close() });
@@ -115,10 +116,16 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
       const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
       // Redis only: a breaker that skips L2 while Redis fails (memory never fails).
-      const breaker = l2.kind === 'redis' ? new CircuitBreaker({ windowMs: config.cache.breakerMs, timeoutMs: config.cache.l2TimeoutMs, probe: l2.ping, logger }) : null;
-      if (breaker) stops.push({ name: 'l2 breaker', stop: async () => breaker.stop() });
-      const l2Cache = new L2PermissionCache(breaker ? reportingToBreaker(kv, breaker, config.cache.l2TimeoutMs) : kv, singleFlight, { keys, ...cacheOptions });
-      source = breaker ? new BreakerSource(l2Cache, singleFlight, breaker) : l2Cache;
+      breaker = l2.kind === 'redis' ? new CircuitBreaker({ windowMs: config.cache.breakerMs, timeoutMs: config.cache.l2TimeoutMs, probe: async () => {
+        // Closing the breaker means serving cached sets again: only once every committed
+        // change has reached Redis.
+        await l2!.ping();
+        await changes.flushPending();
+      }, logger }) : null;
+      const l2Breaker = breaker;
+      if (l2Breaker) stops.push({ name: 'l2 breaker', stop: async () => l2Breaker.stop() });
+      const l2Cache = new L2PermissionCache(l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
+      source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
       // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);
     } else {
@@ -128,7 +135,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     /** L1 for one request and read requirement, under that request's deadline. */
     const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
       new PermissionLoader(deadline, keys, { cache: config.cache.enabled, requirement });
-    const changes = new PolicyChanges(database.prisma, invalidator, logger);
+    const changes = new PolicyChanges(database.prisma, invalidator, logger, (err) => breaker?.recordFailure(err));
+    stops.push({ name: 'pending invalidations', stop: () => changes.close() });
     const admin = new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
     if (config.authMode === 'none') {

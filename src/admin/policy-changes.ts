@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../authz/errors';
 import { encodeToken } from '../authz/consistency-token';
+import { withDeadline } from '../cache/deadline';
 import type { InvalidationTarget, L2Invalidator } from '../cache/invalidation';
 import type { Logger } from '../observability/logger';
 import type { PrismaClient } from '../store/generated/prisma/client';
@@ -29,15 +30,19 @@ export interface ChangeResult<T> {
  *
  * If Redis cannot take the invalidation, the change stands (it is committed), the
  * failure is logged as `authz_l2_invalidation_failed`, and the invalidation is retried
- * in the background until it lands.
+ * in the background until it lands; meanwhile the L2 breaker stays open (its probe
+ * flushes pending invalidations first), so no cached set is served past the change.
  */
 export class PolicyChanges {
   private readonly pending = new Set<InvalidationTarget>();
+  private closed = false;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly invalidator: L2Invalidator | null,
     private readonly logger: Logger,
+    /** Told when an invalidation could not be written (the L2 breaker opens on it). */
+    private readonly onInvalidationFailed: (error: unknown) => void = () => undefined,
   ) {}
 
   /**
@@ -97,12 +102,14 @@ export class PolicyChanges {
     } catch (err) {
       this.logger.error({ event: 'authz_l2_invalidation_failed', err }, 'authz_l2_invalidation_failed: retrying in the background');
       this.retry(target, 1);
+      this.onInvalidationFailed(err);
     }
   }
 
   private retry(target: InvalidationTarget, attempt: number): void {
     this.pending.add(target);
     const timer = setTimeout(() => {
+      if (this.closed || !this.pending.has(target)) return;
       this.invalidator!.invalidate(target).then(
         () => {
           this.pending.delete(target);
@@ -110,8 +117,34 @@ export class PolicyChanges {
         },
         () => this.retry(target, attempt + 1),
       );
-    }, Math.min(100 * 2 ** attempt, 5_000));
+    }, Math.min(100 * 2 ** attempt, 1_000));
     timer.unref();
+  }
+
+  /**
+   * Lands every pending invalidation now; rejects if any still fails. The L2 circuit
+   * breaker calls it before it closes again: while a committed change is not yet
+   * invalidated, serving cached sets could serve what it changed.
+   */
+  async flushPending(): Promise<void> {
+    if (!this.invalidator) return;
+    for (const target of [...this.pending]) {
+      await this.invalidator.invalidate(target);
+      this.pending.delete(target);
+    }
+  }
+
+  /** Stops retrying, after one last bounded attempt; what is still pending is logged as lost. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pending.size === 0) return;
+    await withDeadline(this.flushPending(), 2_000, 'pending invalidations').catch(() => undefined);
+    if (this.pending.size > 0) {
+      this.logger.error(
+        { event: 'authz_l2_invalidation_lost', pending: this.pending.size },
+        'stopping with invalidations that never reached Redis: affected cached sets may be served until AUTHZ_CACHE_TTL runs out',
+      );
+    }
   }
 
   /** Invalidations still waiting for Redis (for readiness and tests). */

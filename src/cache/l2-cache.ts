@@ -3,6 +3,7 @@ import { earliestExpiry } from '../authz/snapshot';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
 import { newVersionToken } from './invalidation';
+import { keyvSetIfAbsent, type SetIfAbsent, type VersionEntry } from './set-if-absent';
 import type { CacheKeys } from './keys';
 import { fromEntry, toEntry } from './l2-entry';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from './types';
@@ -14,6 +15,8 @@ export interface L2CacheOptions {
   timeoutMs: number;
   logger: Logger;
   now?: () => number;
+  /** How versions are created without overwriting (Redis: SET NX GET); default: on `kv`. */
+  setIfAbsent?: SetIfAbsent;
 }
 
 /**
@@ -31,8 +34,7 @@ export interface L2CacheOptions {
  */
 export class L2PermissionCache implements PermissionSetSource {
   private readonly now: () => number;
-  /** Versions this process is creating (or just created): key -> token and its write. */
-  private readonly creating = new Map<string, { token: string; written: Promise<void> }>();
+  private readonly setIfAbsent: SetIfAbsent;
 
   constructor(
     private readonly kv: Keyv,
@@ -40,6 +42,7 @@ export class L2PermissionCache implements PermissionSetSource {
     private readonly options: L2CacheOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.setIfAbsent = options.setIfAbsent ?? keyvSetIfAbsent(kv);
   }
 
   async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
@@ -113,47 +116,34 @@ export class L2PermissionCache implements PermissionSetSource {
    * Gives every version a miss lacks (never invalidated yet, expired, or evicted by LRU)
    * a new token, BEFORE the load reads PostgreSQL, and fences the miss with it. Had the
    * absent version simply been written down as "absent", an old value fenced that way
-   * would match again whenever a later invalidation's token disappeared. Writing the
-   * token first is safe even if it overwrites an invalidation that just landed: the load
-   * reads PostgreSQL after this write, so after that change; older values stop matching.
+   * would match again whenever a later invalidation's token disappeared. Creation never
+   * overwrites (SET NX): concurrent misses, here or in another instance, converge on the
+   * first token, and an invalidation that landed first stands. The load reads PostgreSQL
+   * after the version exists, so its value is at least as new as that version.
    */
   private async createMissingVersions(misses: LoadRequest[], orgTokens: Map<string, string | undefined>, pairTokens: Array<string | undefined>): Promise<void> {
     const { keys, ttlSeconds } = this.options;
-    const entries: Array<{ key: string; value: string; ttl?: number }> = [];
-    const waits = new Set<Promise<void>>();
-    // Concurrent misses in this process share the token another one is creating, so a
-    // stampede on a cold subject still has one fence, and single flight one load.
-    const versionFor = (key: string, ttl?: number): string => {
-      const creating = this.creating.get(key);
-      if (creating) {
-        waits.add(creating.written);
-        return creating.token;
+    const entries: VersionEntry[] = [];
+    const slot = new Map<string, number>();
+    const want = (key: string, ttl?: number): number => {
+      let index = slot.get(key);
+      if (index === undefined) {
+        index = entries.push({ key, value: newVersionToken(), ttl }) - 1;
+        slot.set(key, index);
       }
-      const created = newVersionToken();
-      entries.push({ key, value: created, ttl });
-      return created;
+      return index;
     };
-    misses.forEach((miss, j) => {
-      if (miss.fresh || miss.fence !== undefined) return;
-      const orgToken = orgTokens.get(miss.orgId) ?? versionFor(keys.orgVersion(miss.orgId));
-      orgTokens.set(miss.orgId, orgToken);
-      const pairToken = pairTokens[j] ?? versionFor(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
-      misses[j] = { ...miss, fence: `${orgToken}/${pairToken}` };
+    const plan = misses.map((miss, j) => {
+      if (miss.fresh || miss.fence !== undefined) return null;
+      const org = orgTokens.get(miss.orgId) ?? want(keys.orgVersion(miss.orgId));
+      const pair = pairTokens[j] ?? want(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
+      return { org, pair };
     });
-    if (entries.length > 0) {
-      const written = withDeadline(this.kv.setMany(entries), this.options.timeoutMs, 'L2 version write').then(() => undefined);
-      for (const entry of entries) this.creating.set(entry.key, { token: entry.value, written });
-      written.then(
-        () => setTimeout(() => entries.forEach((e) => this.forgetCreated(e.key, e.value)), 1_000).unref(),
-        () => entries.forEach((e) => this.forgetCreated(e.key, e.value)),
-      );
-      waits.add(written);
-    }
-    await Promise.all(waits);
-  }
-
-  private forgetCreated(key: string, token: string): void {
-    if (this.creating.get(key)?.token === token) this.creating.delete(key);
+    const held = await withDeadline(this.setIfAbsent(entries), this.options.timeoutMs, 'L2 version write');
+    const resolve = (token: string | number) => (typeof token === 'number' ? held[token]! : token);
+    plan.forEach((p, j) => {
+      if (p) misses[j] = { ...misses[j]!, fence: `${resolve(p.org)}/${resolve(p.pair)}` };
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createCluster } from '@keyv/redis';
 import Keyv, { type KeyvOptions } from 'keyv';
+import { redisSetIfAbsent } from './set-if-absent';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
 import { ClusterBatchingKeyvRedis } from './cluster-batching-store';
@@ -56,6 +57,8 @@ export async function openClusterL2Store(
   return {
     kind: 'redis',
     kv,
+    // The cluster client routes each SET to the node that holds its key.
+    setIfAbsent: redisSetIfAbsent(cluster as never),
     ping: async () => {
       // Before discovery there are no masters: that is "unreachable", not "up".
       if (cluster.masters.length === 0) throw new Error('no Redis Cluster master known yet');

@@ -2,12 +2,15 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
 import type { RedisConfig } from '../config/config';
 import type { Logger } from '../observability/logger';
+import { keyvSetIfAbsent, redisSetIfAbsent, type SetIfAbsent } from './set-if-absent';
 import { openClusterL2Store } from './l2-cluster';
 
 /** The L2 key-value store and how to close it. */
 export interface L2Store {
   readonly kind: 'redis' | 'memory';
   readonly kv: Keyv;
+  /** Creates version keys without overwriting any (see set-if-absent.ts). */
+  readonly setIfAbsent: SetIfAbsent;
   /** One PING round trip; rejects when Redis is unreachable. Memory always answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -27,7 +30,7 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
   const keyvOptions = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: parseStored, throwOnErrors: true };
   if (config.kind === 'memory') {
     const kv = new Keyv(keyvOptions);
-    return { kind: 'memory', kv, ping: async () => undefined, close: async () => kv.disconnect() };
+    return { kind: 'memory', kv, setIfAbsent: keyvSetIfAbsent(kv), ping: async () => undefined, close: async () => kv.disconnect() };
   }
   if (config.kind === 'cluster') return openClusterL2Store(config.nodes, { ...options, keyvOptions });
 
@@ -61,6 +64,7 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
   return {
     kind: 'redis',
     kv,
+    setIfAbsent: redisSetIfAbsent(client as never),
     ping: async () => void (await client.ping()),
     close: async () => {
       if (client.isReady) await client.close().catch(() => client.destroy());

@@ -62,7 +62,7 @@ test('no Redis configured: the in-memory L2 serves hits', async () => {
 });
 
 test('Redis refusing connections: answers come from PostgreSQL as DEGRADED, and the gateway still starts', async () => {
-  const gw = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
+  const gw = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${await deadPort()}`, LOG_LEVEL: 'info' });
   try {
     await seed(gw.gateway.database.prisma, POLICY);
     expect(await statuses(gw, 3)).toEqual(['DEGRADED', 'DEGRADED', 'DEGRADED']);
@@ -79,4 +79,6 @@ test('Redis refusing connections: answers come from PostgreSQL as DEGRADED, and 
   } finally {
     await gw.close();
   }
+  // Stopping with the invalidation still undelivered says so, loudly.
+  expect(gw.logs.filter((l) => l.event === 'authz_l2_invalidation_lost')).toEqual([expect.objectContaining({ pending: 1, level: 50 })]);
 });

@@ -171,7 +171,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     registerGraphQL(app, apollo, async (request) => {
-      const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger.child({ traceId: request.id }));
+      const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       const loaders = new Map<string, PermissionLoader>();
       const deadline = new RequestDeadlineSource(source, config.requestTimeoutMs);
       // A pino child logger is built on first use only: most requests never log, and

@@ -7,19 +7,24 @@ import { CACHE_STATUS_LABELS, type GatewayMetrics } from './metrics';
  * `authz_check_duration_seconds` (by cache status) and `authz_decisions_total`
  * (decisions only: a permission set is not one).
  */
-export function decisionMetrics(metrics: Pick<GatewayMetrics, 'checks' | 'checkDuration' | 'decisions'>): AnswerListener {
-  // Label-bound children, looked up once: prom-client hashes the label object on every
-  // labelled call, three per answer, 300 per `checks` request of scenario 4.
-  const byStatus = new Map<CacheStatus, { checks: { inc(): void }; duration: { observe(v: number): void } }>();
-  const decided = { true: metrics.decisions.labels({ allowed: 'true' }), false: metrics.decisions.labels({ allowed: 'false' }) };
+export function decisionMetrics(metrics: Pick<GatewayMetrics, 'checks' | 'checkDuration' | 'decisions' | 'beforeCollect'>): AnswerListener {
+  // Counters are counted here and added to prom-client when read (beforeCollect):
+  // prom-client validates and hashes labels on every call, even on a label-bound child.
+  const checks = new Map<CacheStatus, number>();
+  const decided = { true: 0, false: 0 };
+  metrics.beforeCollect.push(() => {
+    for (const [status, n] of checks) if (n > 0) metrics.checks.inc({ cache_status: CACHE_STATUS_LABELS[status] }, n);
+    checks.clear();
+    if (decided.true > 0) metrics.decisions.inc({ allowed: 'true' }, decided.true);
+    if (decided.false > 0) metrics.decisions.inc({ allowed: 'false' }, decided.false);
+    decided.true = decided.false = 0;
+  });
+  const durations = new Map<CacheStatus, { observe(v: number): void }>();
   return ({ status, allowed, seconds }) => {
-    let children = byStatus.get(status);
-    if (!children) {
-      const cache_status = CACHE_STATUS_LABELS[status];
-      byStatus.set(status, (children = { checks: metrics.checks.labels({ cache_status }), duration: metrics.checkDuration.labels({ cache_status }) }));
-    }
-    children.checks.inc();
-    children.duration.observe(seconds);
-    if (allowed !== null) (allowed ? decided.true : decided.false).inc();
+    checks.set(status, (checks.get(status) ?? 0) + 1);
+    let duration = durations.get(status);
+    if (!duration) durations.set(status, (duration = metrics.checkDuration.labels({ cache_status: CACHE_STATUS_LABELS[status] })));
+    duration.observe(seconds);
+    if (allowed !== null) decided[allowed ? 'true' : 'false']++;
   };
 }

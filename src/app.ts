@@ -3,7 +3,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { PolicyAdmin } from './admin/policy-admin';
 import { PolicyChanges } from './admin/policy-changes';
 import { PolicyReads } from './admin/policy-reads';
-import { MINIMIZE_LATENCY, type ReadRequirement, requirementKey } from './authz/consistency';
+import { MINIMIZE_LATENCY, type ReadRequirement } from './authz/consistency';
 import { ApiKeyStore } from './auth/api-key-store';
 import { Authenticator } from './auth/authenticator';
 import { JwtVerifier } from './auth/jwt-verifier';
@@ -21,7 +21,7 @@ import { openL2Store, type L2Store } from './cache/l2-store';
 import { SingleFlight } from './cache/single-flight';
 import type { PermissionSetSource } from './cache/types';
 import { type Config, redactedConfig } from './config/config';
-import type { GraphQLContext } from './graphql/context';
+import { type GraphQLContext, RequestContext, type SharedContext } from './graphql/context';
 import { authenticateGraphQLRequest } from './graphql/caller';
 import { createErrorFormatter } from './graphql/errors';
 import { hardenedApolloOptions } from './graphql/hardening';
@@ -36,7 +36,6 @@ import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
 import { bearerGuard } from './http/bearer-guard';
 import { registerMetrics, registerReady } from './http/ops-routes';
-import { CacheCounts } from './observability/cache-counts';
 import { registerComponentMetrics } from './observability/component-metrics';
 import { decisionMetrics } from './observability/decision-metrics';
 import { meteredKeyv } from './observability/metered-keyv';
@@ -133,7 +132,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     }
     const decisions = new DecisionService({ maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) });
     /** L1 for one request and read requirement, under that request's deadline. */
-    const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
+    const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline: PermissionSetSource = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
       new PermissionLoader(deadline, keys, { cache: config.cache.enabled, requirement });
     const changes = new PolicyChanges(database.prisma, invalidator, logger, (err) => breaker?.recordFailure(err));
     stops.push({ name: 'pending invalidations', stop: () => changes.close() });
@@ -178,32 +177,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     if (config.observability.metricsEnabled) registerMetrics(app, registry, opsGuard);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
+    const shared: SharedContext = { logger, decisions, admin, reads, newLoader };
     registerGraphQL(app, apollo, async (request) => {
-      const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger.child({ traceId: request.id }));
-      const loaders = new Map<string, PermissionLoader>();
-      const deadline = new RequestDeadlineSource(source, config.requestTimeoutMs);
-      // A pino child logger is built on first use only: most requests never log, and
-      // building one per request cost more than the rest of the context.
-      let child: Logger | undefined;
-      return {
-        traceId: request.id,
-        get logger() {
-          return (child ??= logger.child({ traceId: request.id, caller: caller.name }));
-        },
-        caller,
-        // Kind-qualified, so a JWT subject can never pass for an API key or `import`.
-        actor: caller.kind === 'anonymous' ? 'anonymous' : `${caller.kind}:${caller.name}`.slice(0, 256),
-        decisions,
-        loaderFor: (requirement) => {
-          const key = requirementKey(requirement);
-          let loader = loaders.get(key);
-          if (!loader) loaders.set(key, (loader = newLoader(requirement, deadline)));
-          return loader;
-        },
-        counts: new CacheCounts(),
-        admin,
-        reads,
-      };
+      const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
+      return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));
     });
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator });
     registerConsole(app, { authMode: config.authMode });

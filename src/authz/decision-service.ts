@@ -78,7 +78,9 @@ export class DecisionService {
     const unique = new Map<string, Promise<DecisionResult>>();
     return Promise.all(
       requests.map((request) => {
-        const id = JSON.stringify([request.userId, request.orgId, request.permission]);
+        // Validated above: IDs and permissions hold no NUL, so this key is unambiguous
+        // (and cheaper than JSON.stringify per check, ~2% of CPU in scenario 4).
+        const id = `${request.userId}\u0000${request.orgId}\u0000${request.permission}`;
         let answer = unique.get(id);
         if (!answer) {
           answer = this.decide(reader, request, observe);

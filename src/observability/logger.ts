@@ -25,6 +25,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         registers: [options.registry],
       })
     : null;
+  const children = new Map<string, { inc(): void }>();
   return pino(
     {
       level,
@@ -39,7 +40,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           logMethod(args, method, levelValue) {
             const first = args[0] as unknown;
             const event = first && typeof first === 'object' && typeof (first as { event?: unknown }).event === 'string' ? (first as { event: string }).event : 'message';
-            counter.inc({ level: pino.levels.labels[levelValue] ?? String(levelValue), event });
+            // Label-bound children, cached: one log line per request at info (the request log).
+            const key = `${levelValue} ${event}`;
+            let child = children.get(key);
+            if (!child) children.set(key, (child = counter.labels({ level: pino.levels.labels[levelValue] ?? String(levelValue), event })));
+            child.inc();
             return method.apply(this, args as Parameters<typeof method>);
           },
         },

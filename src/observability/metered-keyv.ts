@@ -21,13 +21,20 @@ const OPERATIONS: Record<string, string> = {
  * answers from PostgreSQL) counts once as `reason="timeout"`, even if it never settles.
  */
 export function meteredKeyv(kv: Keyv, metrics: Pick<GatewayMetrics, 'l2Duration' | 'l2Errors'>, timeoutMs: number): Keyv {
+  // Label-bound timers, looked up once per operation rather than per call.
+  const durations = new Map<string, ReturnType<GatewayMetrics['l2Duration']['labels']>>();
+  const duration = (operation: string) => {
+    let child = durations.get(operation);
+    if (!child) durations.set(operation, (child = metrics.l2Duration.labels({ operation })));
+    return child;
+  };
   return new Proxy(kv, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       const operation = typeof property === 'string' ? OPERATIONS[property] : undefined;
       if (!operation || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const stopTimer = metrics.l2Duration.startTimer({ operation });
+        const stopTimer = duration(operation).startTimer();
         const slow = setTimeout(() => metrics.l2Errors.inc({ operation, reason: 'timeout' }), timeoutMs);
         slow.unref();
         const settled = () => {

@@ -30,3 +30,40 @@ test('HS256: a token without exp is refused', async () => {
   const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer('iss').setAudience('aud').sign(new TextEncoder().encode(secret));
   await expect(verifier.verify(token)).rejects.toThrow(/claim exp|not a valid JWT/);
 });
+
+test('HS256: a verified token is remembered until min(exp, 60 s); failures never are', async () => {
+  const secret = 's'.repeat(40);
+  let now = Date.now();
+  const verifier = new JwtVerifier({ secret, jwksUrl: null, issuer: 'iss', audience: 'aud' }, { maxAgeMs: 60_000, now: () => now });
+  const key = new TextEncoder().encode(secret);
+  const token = await new SignJWT({ scope: 'authz:check' }).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer('iss').setAudience('aud').setExpirationTime('2h').sign(key);
+  const first = await verifier.verify(token);
+  expect(first).toEqual({ kind: 'jwt', name: 'bob', scopes: ['authz:check'] });
+  // The same caller object comes back (no second verification), frozen since it is shared.
+  expect(await verifier.verify(token)).toBe(first);
+  expect(Object.isFrozen(first) && Object.isFrozen(first.scopes)).toBe(true);
+  // Past the 60 s bound it is verified again (a new object).
+  now += 61_000;
+  const again = await verifier.verify(token);
+  expect(again).not.toBe(first);
+  expect(again).toEqual(first);
+  // A tampered token never hits the cache, and its failure is not cached either.
+  const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+  await expect(verifier.verify(tampered)).rejects.toBeInstanceOf(UnauthenticatedError);
+  await expect(verifier.verify(tampered)).rejects.toBeInstanceOf(UnauthenticatedError);
+});
+
+test('HS256: a remembered token stops counting at its exp', async () => {
+  const secret = 's'.repeat(40);
+  const key = new TextEncoder().encode(secret);
+  const exp = Math.floor(Date.now() / 1000) + 30;
+  let now = Date.now();
+  const verifier = new JwtVerifier({ secret, jwksUrl: null, issuer: 'iss', audience: 'aud' }, { now: () => now });
+  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer('iss').setAudience('aud').setExpirationTime(exp).sign(key);
+  const first = await verifier.verify(token);
+  now = exp * 1000 - 1;
+  expect(await verifier.verify(token)).toBe(first);
+  // At exp the entry is dropped and jose decides again (here, with the real clock, it still verifies).
+  now = exp * 1000;
+  expect(await verifier.verify(token)).not.toBe(first);
+});

@@ -114,14 +114,23 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
       const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
-      // Redis only: a breaker that skips L2 while Redis fails (memory never fails).
-      breaker = l2.kind === 'redis' ? new CircuitBreaker({ windowMs: config.cache.breakerMs, timeoutMs: config.cache.l2TimeoutMs, probe: async () => {
-        // Closing the breaker means serving cached sets again: only once every committed
-        // change has reached Redis.
-        await l2!.ping();
-        await changes.flushPending();
-      }, logger }) : null;
-      const l2Breaker = breaker;
+      // Redis only: a breaker that skips L2 while Redis fails (memory never fails). Its
+      // probe runs only after a failure, so `changes` (built below) exists by then.
+      const ping = l2.ping;
+      const l2Breaker = l2.kind === 'redis'
+        ? new CircuitBreaker({
+            windowMs: config.cache.breakerMs,
+            timeoutMs: config.cache.l2TimeoutMs,
+            logger,
+            // Closing the breaker means serving cached sets again: only once Redis answers
+            // and every committed change has reached it.
+            probe: async () => {
+              await ping();
+              await changes.flushPending();
+            },
+          })
+        : null;
+      breaker = l2Breaker;
       if (l2Breaker) stops.push({ name: 'l2 breaker', stop: async () => l2Breaker.stop() });
       const l2Cache = new L2PermissionCache(l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;

@@ -4,6 +4,7 @@ import { withDeadline } from '../cache/deadline';
 import type { InvalidationTarget, L2Invalidator } from '../cache/invalidation';
 import type { Logger } from '../observability/logger';
 import type { PrismaClient } from '../store/generated/prisma/client';
+import { bumpRevision } from '../store/revision';
 import type { Db } from './views';
 
 /** What one change did: its result, and what the audit trail and the caches must learn. */
@@ -59,12 +60,9 @@ export class PolicyChanges {
     const { outcome, revision } = await this.transaction(async (db) => {
       let revision = 1;
       if (!options.creates) {
-        const rows = await db.$queryRawUnsafe<Array<{ revision: number }>>(
-          'UPDATE organizations SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision',
-          orgId,
-        );
-        if (rows.length === 0) throw new NotFoundError(`organization "${orgId}" does not exist`);
-        revision = Number(rows[0]!.revision);
+        const bumped = await bumpRevision(db, orgId);
+        if (bumped === null) throw new NotFoundError(`organization "${orgId}" does not exist`);
+        revision = bumped;
       }
       const outcome = await change(db);
       await db.auditEvent.create({

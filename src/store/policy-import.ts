@@ -1,5 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client';
 import { type PolicyFile, PolicyValidationError } from './policy-file';
+import { bumpRevision } from './revision';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -97,10 +98,9 @@ export async function importPolicy(prisma: PrismaClient, file: PolicyFile, optio
       }
       // Like every change: bump each touched organization's revision and record it.
       for (const orgId of summary.affectedOrgIds) {
-        const rows = await tx.$queryRawUnsafe<Array<{ revision: number }>>(
-          'UPDATE organizations SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision',
-          orgId,
-        );
+        const revision = await bumpRevision(tx, orgId);
+        // Cannot happen (references were checked above); if it did, the transaction rolls back.
+        if (revision === null) throw new Error(`organization "${orgId}" vanished during the import`);
         await tx.auditEvent.create({
           data: {
             orgId,
@@ -112,7 +112,7 @@ export async function importPolicy(prisma: PrismaClient, file: PolicyFile, optio
               memberships: file.memberships.filter((m) => m.orgId === orgId).length,
               grants: file.grants.filter((g) => g.orgId === orgId).length,
             },
-            revision: Number(rows[0]!.revision),
+            revision,
           },
         });
       }

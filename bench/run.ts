@@ -20,6 +20,11 @@ import { type BenchReport, markdown, type ScenarioResult } from './report';
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const cpuProf = args.includes('--cpu-prof');
+// --only 1,4: run just these scenarios (by the number their name starts with), e.g. to
+// profile one of them; the table then shows only the targets that were measured.
+const onlyArg = args.find((a) => a.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim())) : undefined;
+const selected = (...ids: string[]) => !only || ids.some((id) => only.has(id) || only.has(id.replace(/[a-z]$/, '')));
 const DB_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const size = smoke ? { users: 1_000, orgs: 10 } : { users: 10_000, orgs: 100 };
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
       url, workload, users: size.users, orgs: size.orgs, mode: 'autocannon', authorization, connections: smoke ? Math.min(connections, 2) : connections, durationSeconds, warmupSeconds: secs.warmup,
     });
     const measure = async (server: Server, name: string, load: LoadJob, decisionsPerRequest: number) => {
+      if (!selected(name.split(' ')[0]!)) return;
       log(`${name}...`);
       const rss = sampleRss(server.pid, load.durationSeconds && load.durationSeconds > 20 ? 1_000 : 250);
       const r = await runLoad<LoadResult>(load);
@@ -76,8 +82,9 @@ async function main(): Promise<void> {
       results.push(result);
       return result;
     };
-    const within = async (server: Promise<Server>, work: (s: Server) => Promise<void>) => {
-      const s = await server;
+    const within = async (scenarios: string[], server: () => Promise<Server>, work: (s: Server) => Promise<void>) => {
+      if (!selected(...scenarios)) return;
+      const s = await server();
       try {
         await work(s);
       } finally {
@@ -86,26 +93,26 @@ async function main(): Promise<void> {
     };
 
     // Scenarios 1, 2 (L2 hit) and 4: one gateway with L2 on Redis, every pair warm.
-    await within(startServer('gateway', [...profArgs, ...gatewayArgs], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}warm:` })), async (gw) => {
+    await within(['1', '2a', '4'], () => startServer('gateway', [...profArgs, ...gatewayArgs], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}warm:` })), async (gw) => {
       await warm(gw.url, data.pairs, authorization);
       await measure(gw, '1 can, L2 warm', job(gw.url, 'can', 50), 1);
       await measure(gw, '2a can, 1 connection, L2 hit', { ...job(gw.url, 'can', 1), mode: 'sequential', count: secs.sequential }, 1);
       await measure(gw, '4 checks 100 over 20 pairs', job(gw.url, 'checks', 10), 100);
     });
     // Scenarios 2 (database load) and 3: L2 off, every request loads from PostgreSQL.
-    await within(startServer('gateway-no-l2', gatewayArgs, gatewayEnv({ AUTHZ_L2_CACHE_ENABLED: 'false' })), async (gw) => {
+    await within(['2b', '3'], () => startServer('gateway-no-l2', gatewayArgs, gatewayEnv({ AUTHZ_L2_CACHE_ENABLED: 'false' })), async (gw) => {
       await measure(gw, '2b can, 1 connection, DB load', { ...job(gw.url, 'can', 1), mode: 'sequential', count: secs.sequential }, 1);
       await measure(gw, '3 can, L2 disabled', job(gw.url, 'can', 50), 1);
     });
     // Scenario 5: a fresh gateway and a fresh key prefix: cold start, default TTL.
-    await within(startServer('gateway-cold', gatewayArgs, gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}zipf:` })), async (gw) => {
+    await within(['5'], () => startServer('gateway-cold', gatewayArgs, gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}zipf:` })), async (gw) => {
       await measure(gw, '5 zipf mix, cold start', { ...job(gw.url, 'zipf', 20, secs.zipf), warmupSeconds: 0 }, 1);
     });
     // Scenario 6: the baselines, same machine, same run, same load generator.
-    await within(startServer('ping', [...TSX, 'bench/servers/ping-server.ts']), async (s) => {
+    await within(['6a'], () => startServer('ping', [...TSX, 'bench/servers/ping-server.ts']), async (s) => {
       await measure(s, '6a baseline { ping }, Apollo+Fastify', job(s.url, 'ping', 50), 0);
     });
-    await within(startServer('bare-http', [...TSX, 'bench/servers/bare-http.ts']), async (s) => {
+    await within(['6b'], () => startServer('bare-http', [...TSX, 'bench/servers/bare-http.ts']), async (s) => {
       await measure(s, '6b baseline bare node:http', job(s.url, 'bare', 50), 0);
     });
 
@@ -118,7 +125,7 @@ async function main(): Promise<void> {
     mkdirSync(RESULTS, { recursive: true });
     const table = markdown(report);
     const stamp = started.replace(/[:.]/g, '-');
-    for (const name of [`bench-${stamp}`, smoke ? 'smoke' : 'latest']) {
+    for (const name of [`bench-${stamp}`, only ? 'partial' : smoke ? 'smoke' : 'latest']) {
       writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2));
       writeFileSync(path.join(RESULTS, `${name}.md`), table);
     }

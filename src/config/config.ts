@@ -93,6 +93,7 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'GRAPHQL_INTROSPECTION must be true or false' })
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .optional(),
+  GRAPHQL_PREPARED_OPERATIONS: bool('GRAPHQL_PREPARED_OPERATIONS', true),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
 });
@@ -128,6 +129,8 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Introspection: GRAPHQL_INTROSPECTION, else on outside production. */
   readonly introspection: boolean;
+  /** Repeated query texts run compiled, past Apollo's pipeline (GRAPHQL_PREPARED_OPERATIONS; off while Apollo Studio reporting is on). */
+  readonly preparedOperations: boolean;
   /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
 }
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsToken: e.METRICS_TOKEN ?? null,
     },
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    preparedOperations: e.GRAPHQL_PREPARED_OPERATIONS,
     requestTimeoutMs: e.AUTHZ_REQUEST_TIMEOUT_MS,
   });
 }

@@ -1,7 +1,8 @@
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler, type ApolloFastifyContextFunction } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { GraphQLContext } from '../graphql/context';
+import type { PreparedPath } from '../graphql/prepared/prepared-path';
 import type { Logger } from '../observability/logger';
 import { traceIdFrom } from '../observability/trace-id';
 import { closeConnectionsWhenDraining } from './drain';
@@ -31,10 +32,40 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
   return app;
 }
 
+/**
+ * `/graphql`: a POST first goes to the prepared path (repeated query texts, compiled),
+ * which answers or declines before any resolver ran; Apollo answers everything else.
+ * The context (authentication included) is built at most once per request, whichever
+ * of the two asks first, so a declined request is not authenticated twice and a failed
+ * authentication reaches Apollo's error handling as it always did.
+ */
 export function registerGraphQL(
   app: FastifyInstance,
   apollo: ApolloServer<GraphQLContext>,
-  context: ApolloFastifyContextFunction<GraphQLContext>,
+  context: (request: FastifyRequest) => Promise<GraphQLContext>,
+  prepared?: PreparedPath,
 ): void {
-  app.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: fastifyApolloHandler(apollo, { context }) });
+  const contexts = new WeakMap<FastifyRequest, Promise<GraphQLContext>>();
+  const contextOnce = (request: FastifyRequest): Promise<GraphQLContext> => {
+    let value = contexts.get(request);
+    if (!value) contexts.set(request, (value = context(request)));
+    return value;
+  };
+  const viaApollo = fastifyApolloHandler(apollo, { context: contextOnce as ApolloFastifyContextFunction<GraphQLContext> });
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: async function (request, reply) {
+      if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
+        const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
+        if (response) return reply.code(response.status).header('content-type', response.contentType).send(response.body);
+      }
+      return viaApollo.call(this, request as never, reply as never);
+    },
+  });
+}
+
+/** `application/json`, with parameters or none: never a CSRF-able simple request. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
 }

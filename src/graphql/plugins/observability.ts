@@ -1,14 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ObservabilityConfig } from '../../config/config';
-import type { GatewayMetrics } from '../../observability/metrics';
 import type { GraphQLContext } from '../context';
 import { apolloReportingPlugins } from './apollo-reporting';
 import { requestLogPlugin } from './request-log';
-import { requestMetricsPlugin } from './request-metrics';
+import { type RecordRequest, requestMetricsPlugin } from './request-metrics';
 
 /** The observability plugins, in order: request log line, request metrics, Apollo Studio reporting (or its explicit absence). */
-export function observabilityPlugins(metrics: GatewayMetrics, config: ObservabilityConfig): Array<ApolloServerPlugin<GraphQLContext>> {
+export function observabilityPlugins(recordRequest: RecordRequest, config: ObservabilityConfig): Array<ApolloServerPlugin<GraphQLContext>> {
   // Apollo's reporting plugins are typed for any context; they read none of ours.
   const reporting = apolloReportingPlugins(config.apollo) as Array<ApolloServerPlugin<GraphQLContext>>;
-  return [requestLogPlugin(), requestMetricsPlugin(metrics), ...reporting];
+  return [requestLogPlugin(), requestMetricsPlugin(recordRequest), ...reporting];
 }

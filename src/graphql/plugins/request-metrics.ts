@@ -1,21 +1,25 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayMetrics } from '../../observability/metrics';
 import type { GraphQLContext } from '../context';
-import { requestOutcome } from './request-outcome';
+import { type RequestOutcome, requestOutcome } from './request-outcome';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Records one finished GraphQL request: its outcome and duration in seconds. */
+export type RecordRequest = (outcome: RequestOutcome, seconds: number) => void;
 
 /**
  * `authz_graphql_requests_total`, `authz_graphql_errors_total` and
  * `authz_graphql_request_duration_seconds`, by operation name. Operation names come from
  * clients, so the label is bounded: at most `maxOperations` distinct names, later ones
  * are `other`; an operation without a name is `anonymous`; no operation found (a parse
- * or validation failure) is `none`.
+ * or validation failure) is `none`. One recorder per gateway: Apollo's plugin and the
+ * prepared-operation path share its bound.
  */
-export function requestMetricsPlugin(
+export function requestMetricsRecorder(
   metrics: Pick<GatewayMetrics, 'graphqlRequests' | 'graphqlErrors' | 'graphqlDuration'>,
   maxOperations = 100,
-): ApolloServerPlugin<GraphQLContext> {
+): RecordRequest {
   const seen = new Set<string>();
   const label = (name: string | null): string => {
     if (name === null) return 'none';
@@ -34,17 +38,23 @@ export function requestMetricsPlugin(
     if (!child) children.set(operation, (child = { duration: metrics.graphqlDuration.labels({ operation }), requests: metrics.graphqlRequests.labels({ operation }) }));
     return child;
   };
+  return (outcome, seconds) => {
+    const operation = label(outcome.operationName);
+    const child = bound(operation);
+    child.duration.observe(seconds);
+    child.requests.inc();
+    for (const code of outcome.errorCodes) metrics.graphqlErrors.inc({ operation, code });
+  };
+}
+
+/** The metrics of requests Apollo runs. */
+export function requestMetricsPlugin(record: RecordRequest): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse(ctx) {
-          const outcome = requestOutcome(ctx);
-          const operation = label(outcome.operationName);
-          const child = bound(operation);
-          child.duration.observe((performance.now() - started) / 1000);
-          child.requests.inc();
-          for (const code of outcome.errorCodes) metrics.graphqlErrors.inc({ operation, code });
+          record(requestOutcome(ctx), (performance.now() - started) / 1000);
         },
       };
     },

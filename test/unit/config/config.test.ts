@@ -27,6 +27,7 @@ describe('loadConfig: defaults', () => {
       authMode: 'none',
       auth: { apiKeys: false, jwt: null, metricsToken: null },
       introspection: true,
+      preparedOperations: true,
       requestTimeoutMs: 2000,
     });
   });

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { requestMetricsPlugin } from '../../../src/graphql/plugins/request-metrics';
+import { requestMetricsPlugin, requestMetricsRecorder } from '../../../src/graphql/plugins/request-metrics';
 import { createMetrics } from '../../../src/observability/metrics';
 
 /** Drives the plugin's hooks as Apollo would for one request with this operation name. */
@@ -19,7 +19,7 @@ async function operations(registry: Registry): Promise<Record<string, number>> {
 
 test('operation names from clients are a bounded label: at most N names, then other; odd names are other', async () => {
   const registry = new Registry();
-  const plugin = requestMetricsPlugin(createMetrics(registry), 2);
+  const plugin = requestMetricsPlugin(requestMetricsRecorder(createMetrics(registry), 2));
   for (const name of ['A', 'B', 'C', 'A', 'bad name!']) await request(plugin, name);
   await request(plugin, null);
   await request(plugin, null, false);

@@ -30,6 +30,7 @@ import { httpStatusPlugin } from './graphql/plugins/http-status';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
 import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
 import { observabilityPlugins } from './graphql/plugins/observability';
+import { requestLogWriter } from './graphql/plugins/request-log';
 import { requestMetricsRecorder } from './graphql/plugins/request-metrics';
 import { OperationCache } from './graphql/prepared/operation-cache';
 import { PreparedPath } from './graphql/prepared/prepared-path';
@@ -173,6 +174,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
     });
     const recordRequest = requestMetricsRecorder(metrics);
+    const logRequest = requestLogWriter(logger);
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       ...hardening,
@@ -185,13 +187,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       plugins: [authzExtensionsPlugin(), httpStatusPlugin(), ...armorPlugins, ApolloServerPluginCacheControlDisabled()],
       formatError,
     });
-    for (const plugin of observabilityPlugins(recordRequest, config.observability)) apollo.addPlugin(plugin);
+    for (const plugin of observabilityPlugins(logRequest, recordRequest, config.observability)) apollo.addPlugin(plugin);
     // Apollo Studio traces every request inside Apollo's pipeline: with it, no bypass.
     const prepared = config.preparedOperations && !config.observability.apollo
       ? new PreparedPath({
           operations: new OperationCache({ schema, validationRules: hardening.validationRules, parseOptions: hardening.parseOptions ?? {} }),
           formatError,
           includeStacktrace: hardening.includeStacktraceInErrorResponses ?? false,
+          logRequest,
           recordRequest,
         })
       : undefined;

@@ -1,39 +1,53 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from '../../observability/logger';
 import type { GraphQLContext } from '../context';
 import { type RequestOutcome, requestOutcome } from './request-outcome';
 
+/** Writes the log line of one finished GraphQL request; `pipeline` says who ran it. */
+export type LogRequest = (context: GraphQLContext, outcome: RequestOutcome, durationMs: number, pipeline: 'prepared' | 'apollo') => void;
+
 /**
- * One JSON log line per GraphQL request (`event: graphql_request`, level info) on the
- * request's child logger, so it carries the trace ID echoed in `x-request-id` and
- * `extensions.authz.traceId`: operation, duration, cache counts and outcome. Variables
- * and query text are never logged (they may hold user IDs an operator need not see).
- * `pipeline` says who ran it: `prepared` (a compiled repeated query) or `apollo`.
+ * One JSON log line per GraphQL request (`event: graphql_request`, level info) with the
+ * trace ID echoed in `x-request-id` and `extensions.authz.traceId`, the caller's name,
+ * operation, duration, cache counts, outcome, and `pipeline`: `prepared` (a compiled
+ * repeated query) or `apollo`. Variables and query text are never logged (they may
+ * hold user IDs an operator need not see).
+ *
+ * The line is written by one logger made at start, not a child per request, and
+ * without pino's redaction: it holds only the fields above, none of them a credential.
+ * A child per request plus redaction took 3.4 us per line, this takes 1.5 us (measured
+ * 2026-11-26; ~4% of a warm `can`). Every other log line keeps the redaction.
  */
-export function logGraphQLRequest(context: GraphQLContext, outcome: RequestOutcome, durationMs: number, pipeline: 'prepared' | 'apollo'): void {
-  const counts = context.counts;
-  context.logger.info(
-    {
-      event: 'graphql_request',
-      operationName: outcome.operationName,
-      operationType: outcome.operationType,
-      durationMs: Math.round(durationMs * 1000) / 1000,
-      cache: { ...counts.toJSON(), disabled: counts.disabled },
-      outcome: outcome.outcome,
-      pipeline,
-      ...(outcome.errorCodes.length > 0 ? { errorCodes: outcome.errorCodes } : {}),
-    },
-    'graphql_request',
-  );
+export function requestLogWriter(logger: Logger): LogRequest {
+  const log = logger.child({}, { redact: { paths: [] } });
+  return (context, outcome, durationMs, pipeline) => {
+    const counts = context.counts;
+    log.info(
+      {
+        traceId: context.traceId,
+        caller: context.caller.name,
+        event: 'graphql_request',
+        operationName: outcome.operationName,
+        operationType: outcome.operationType,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        cache: { ...counts.toJSON(), disabled: counts.disabled },
+        outcome: outcome.outcome,
+        pipeline,
+        ...(outcome.errorCodes.length > 0 ? { errorCodes: outcome.errorCodes } : {}),
+      },
+      'graphql_request',
+    );
+  };
 }
 
 /** The log line for requests Apollo runs. */
-export function requestLogPlugin(): ApolloServerPlugin<GraphQLContext> {
+export function requestLogPlugin(logRequest: LogRequest): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse(ctx) {
-          logGraphQLRequest(ctx.contextValue, requestOutcome(ctx), performance.now() - started, 'apollo');
+          logRequest(ctx.contextValue, requestOutcome(ctx), performance.now() - started, 'apollo');
         },
       };
     },

@@ -2,7 +2,7 @@ import Negotiator from 'negotiator';
 import type { GraphQLContext } from '../context';
 import { authzExtension } from '../plugins/authz-extensions';
 import { statusForErrors } from '../plugins/http-status';
-import { logGraphQLRequest } from '../plugins/request-log';
+import type { LogRequest } from '../plugins/request-log';
 import type { RecordRequest } from '../plugins/request-metrics';
 import { describeOutcome } from '../plugins/request-outcome';
 import { type FormatError, formatExecutionErrors } from './apollo-error-format';
@@ -20,6 +20,7 @@ export interface PreparedPathOptions {
   /** Apollo's formatError (the same function instance). */
   formatError: FormatError;
   includeStacktrace: boolean;
+  logRequest: LogRequest;
   recordRequest: RecordRequest;
 }
 
@@ -80,7 +81,7 @@ export class PreparedPath {
     const text = `${JSON.stringify({ errors, data: result.data, extensions: authz ? { authz } : undefined })}\n`;
     const outcome = describeOutcome(operation, errors ?? []);
     const elapsed = performance.now() - started;
-    logGraphQLRequest(contextValue, outcome, elapsed, 'prepared');
+    this.options.logRequest(contextValue, outcome, elapsed, 'prepared');
     this.options.recordRequest(outcome, elapsed / 1000);
     return { status, contentType, body: text };
   }

@@ -1,7 +1,7 @@
 // The load generator, run in a process of its own (never in the server's): autocannon
-// for closed-loop load at N connections, or a sequential keep-alive client for unloaded
-// latency. Takes a JSON job in argv[2], prints one JSON result line on stdout.
-import http from 'node:http';
+// for closed-loop load at N connections (one connection: unloaded latency, each request
+// sent when the previous one was answered). Takes a JSON job in argv[2], prints one
+// JSON result line on stdout.
 import autocannon from 'autocannon';
 import { generate, rng } from './data';
 import { percentiles, type LatencySummary } from './stats';
@@ -11,12 +11,9 @@ export interface LoadJob {
   workload: 'can' | 'checks' | 'zipf' | 'ping' | 'bare';
   users: number;
   orgs: number;
-  mode: 'autocannon' | 'sequential';
   connections?: number;
   durationSeconds?: number;
   warmupSeconds?: number;
-  /** sequential mode: how many requests. */
-  count?: number;
   /** Sent as `Authorization` (the gateway verifies a JWT per request; baselines ignore it). */
   authorization?: string;
 }
@@ -121,51 +118,11 @@ async function runAutocannon(job: LoadJob, next: () => string, seconds: number, 
   return result;
 }
 
-async function runSequential(job: LoadJob, next: () => string): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const result: LoadResult = { requests: 0, seconds: 0, requestsPerSecond: 0, latencyMs: percentiles([]), errors: 0, answers: { hits: 0, total: 0 }, series: [] };
-  const latencies: number[] = [];
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < (job.count ?? 100); i++) {
-    const body = next();
-    const t0 = process.hrtime.bigint();
-    const text = await post(agent, `${job.url}/graphql`, body, job.authorization);
-    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    tally(result, text, 0);
-  }
-  agent.destroy();
-  result.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  result.requests = latencies.length;
-  result.requestsPerSecond = latencies.length / result.seconds;
-  result.latencyMs = percentiles(latencies);
-  return result;
-}
-
-function post(agent: http.Agent, url: string, body: string, authorization?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(authorization ? { authorization } : {}) };
-    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as LoadJob;
   const next = bodies(job);
-  let result: LoadResult;
-  if (job.mode === 'sequential') {
-    result = await runSequential({ ...job, count: Math.min(200, job.count ?? 100) }, next); // warm the JIT, unmeasured
-    result = await runSequential(job, next);
-  } else {
-    if (job.warmupSeconds) await runAutocannon(job, next, job.warmupSeconds, false);
-    result = await runAutocannon(job, next, job.durationSeconds ?? 5, true);
-  }
+  if (job.warmupSeconds) await runAutocannon(job, next, job.warmupSeconds, false);
+  const result = await runAutocannon(job, next, job.durationSeconds ?? 5, true);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

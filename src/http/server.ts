@@ -23,8 +23,10 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
     // On close, drop idle keep-alive sockets at once; requests in flight still finish.
     forceCloseConnections: 'idle',
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request for a header.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   closeConnectionsWhenDraining(app);
   if (options.logger) app.setErrorHandler(createHttpErrorHandler(options.logger));

@@ -117,9 +117,10 @@ describe('coalescing: the L2 reads of concurrent requests share one MGET', () =>
   afterAll(() => connections.forEach((c) => c.close()));
 
   // The gateway runs in this process: requests written in one synchronous block are all
-  // in its sockets before its event loop reads any, so it reads them in one poll phase
-  // and their getMany calls meet before the flush (check phase). That makes the count
-  // exact, not a matter of timing.
+  // in its sockets before its event loop reads any (on loopback, a write has reached the
+  // peer's socket when it returns), so it reads them in one poll phase, and a request
+  // gets from its read to its getMany on promise jobs alone: their getMany calls meet
+  // before the flush (check phase). The count is exact, not a matter of timing.
   test(`${N} concurrent warm requests on ${N} connections: exactly one MGET, each request its own answer`, async () => {
     let responses: Array<{ status: number; body: string }> = [];
     const trips = await roundTrips(async () => {

@@ -13,6 +13,7 @@ import type { CacheStatus } from './authz/types';
 import { reportingToBreaker } from './cache/breaker-kv';
 import { BreakerSource } from './cache/breaker-source';
 import { CircuitBreaker } from './cache/circuit-breaker';
+import { coalescedReads } from './cache/coalesced-reads';
 import { createCacheKeys } from './cache/keys';
 import { RequestDeadlineSource } from './cache/request-deadline';
 import { L2Invalidator } from './cache/invalidation';
@@ -137,7 +138,15 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         : null;
       breaker = l2Breaker;
       if (l2Breaker) stops.push({ name: 'l2 breaker', stop: async () => l2Breaker.stop() });
-      const l2Cache = new L2PermissionCache(l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
+      // The L2 layer's reads: on Redis, the reads of all requests in one event-loop turn
+      // go out as one MGET (coalesced-reads.ts; memory has no round trip to save). The
+      // breaker and the metrics sit beneath the coalescing, so they see what Redis sees:
+      // one get_many per MGET sent, one failure per failed MGET, one deadline timer per
+      // MGET (each request still bounds its own wait in l2-cache.ts). On a cluster the
+      // union is then split per node (cluster-batching-store.ts, inside l2.kv).
+      const guarded = l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv;
+      const reads = l2.kind === 'redis' ? coalescedReads(guarded, { onBatch: (calls) => metrics.l2CoalescedReads.observe(calls) }) : guarded;
+      const l2Cache = new L2PermissionCache(reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
       // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);

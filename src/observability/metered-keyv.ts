@@ -15,7 +15,10 @@ const OPERATIONS: Record<string, string> = {
 
 /**
  * L2 metrics as a wrapper around the Keyv instance every L2 layer uses (cache and
- * invalidation), so the cache logic stays free of instrumentation. Each call is timed
+ * invalidation), so the cache logic stays free of instrumentation. It sits beneath the
+ * read coalescing (coalesced-reads.ts, wired in app.ts), so it counts calls as sent to
+ * Redis: one `get_many` per coalesced MGET, whatever the number of requests in it, timed
+ * from the send (not from when each request asked). Each call is timed
  * until it settles; a rejection counts as an error (`reason="error"`), and a call still
  * running after `timeoutMs` (AUTHZ_L2_TIMEOUT_MS, where the cache gives up on it and
  * answers from PostgreSQL) counts once as `reason="timeout"`, even if it never settles.

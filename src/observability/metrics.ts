@@ -17,6 +17,7 @@ export interface GatewayMetrics {
   readonly decisions: Counter<'allowed'>;
   readonly l2Duration: Histogram<'operation'>;
   readonly l2Errors: Counter<'operation' | 'reason'>;
+  readonly l2CoalescedReads: Histogram;
   readonly dbDuration: Histogram<'operation'>;
   readonly dbErrors: Counter<'operation'>;
   readonly graphqlRequests: Counter<'operation'>;
@@ -84,15 +85,21 @@ export function createMetrics(registry: Registry): GatewayMetrics {
     }),
     l2Duration: new Histogram({
       name: 'authz_l2_operation_duration_seconds',
-      help: 'Duration of L2 (Redis) operations, bounded by AUTHZ_L2_TIMEOUT_MS.',
+      help: 'Duration of L2 (Redis) operations as sent, bounded by AUTHZ_L2_TIMEOUT_MS; a get_many carries the coalesced reads of concurrent requests.',
       labelNames: ['operation'],
       buckets: FAST_BUCKETS,
       registers,
     }),
     l2Errors: new Counter({
       name: 'authz_l2_errors_total',
-      help: 'L2 (Redis) operations that failed or ran past AUTHZ_L2_TIMEOUT_MS; each is served from PostgreSQL instead.',
+      help: 'L2 (Redis) operations that failed or ran past AUTHZ_L2_TIMEOUT_MS; every request in them is served from PostgreSQL instead.',
       labelNames: ['operation', 'reason'],
+      registers,
+    }),
+    l2CoalescedReads: new Histogram({
+      name: 'authz_l2_coalesced_reads',
+      help: 'L2 reads of requests carried by each get_many sent to Redis (reads of one event-loop turn are coalesced): _sum counts the reads, _count the get_many calls.',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
       registers,
     }),
     dbDuration: new Histogram({

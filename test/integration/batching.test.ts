@@ -1,8 +1,10 @@
 import { seed } from '../helpers/policy';
+import { RawHttpConnection } from '../helpers/raw-http';
 import { RedisMonitor } from '../helpers/redis-monitor';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
 const CHECKS = `query C($r: [CheckInput!]!) { checks(requests: $r) { allowed cacheStatus } }`;
+const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
 
 let gw: TestGateway;
 let monitor: RedisMonitor;
@@ -84,5 +86,86 @@ describe('batching: round trips are constant in the number of (user, org) pairs'
     );
     expect(results.every((r) => r.data!.checks[0].allowed === false)).toBe(true);
     expect(loadStatements() - before).toBe(1);
+  });
+});
+
+describe('coalescing: the L2 reads of concurrent requests share one MGET', () => {
+  const N = 20;
+  /** Request i: user-i in big, doc:read (every member) or doc:write (user-7 only). */
+  const canBody = (i: number) => JSON.stringify({ query: CAN, variables: { u: `user-${i}`, o: 'big', p: i % 2 ? 'doc:read' : 'doc:write' } });
+  const expected = (i: number) => ({ allowed: i % 2 === 1 || i === 7, cacheStatus: 'L2_HIT' });
+  const answers = (responses: Array<{ status: number; body: string }>) =>
+    responses.map((r) => {
+      expect(r.status).toBe(200);
+      const body = JSON.parse(r.body) as { data?: { can: unknown }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      return body.data!.can;
+    });
+  /** The keys of each MGET, as Redis received them. */
+  const mgetKeys = (redis: string[]) => redis.filter((l) => l.startsWith('"mget"') || l.startsWith('"MGET"')).map((l) => l.split(' ').slice(1).map((k) => JSON.parse(k) as string));
+
+  let connections: RawHttpConnection[] = [];
+
+  beforeAll(async () => {
+    // Every pair in L2, and N open connections the gateway has accepted and answered on.
+    const warm = await gw.gql(CHECKS, { r: Array.from({ length: N }, (_, i) => ({ userId: `user-${i}`, orgId: 'big', permission: 'doc:read' })) });
+    expect(warm.errors).toBeUndefined();
+    connections = await Promise.all(Array.from({ length: N }, () => RawHttpConnection.open(gw.url)));
+    await Promise.all(connections.map((c, i) => c.post('/graphql', [canBody(i)])));
+  });
+
+  afterAll(() => connections.forEach((c) => c.close()));
+
+  // The gateway runs in this process: requests written in one synchronous block are all
+  // in its sockets before its event loop reads any (on loopback, a write has reached the
+  // peer's socket when it returns), so it reads them in one poll phase, and a request
+  // gets from its read to its getMany on promise jobs alone: their getMany calls meet
+  // before the flush (check phase). The count is exact, not a matter of timing.
+  test(`${N} concurrent warm requests on ${N} connections: exactly one MGET, each request its own answer`, async () => {
+    let responses: Array<{ status: number; body: string }> = [];
+    const trips = await roundTrips(async () => {
+      responses = (await Promise.all(connections.map((c, i) => c.post('/graphql', [canBody(i)])))).flat();
+    });
+    expect(answers(responses)).toEqual(Array.from({ length: N }, (_, i) => expected(i)));
+    expect(trips.sql).toHaveLength(0);
+    expect(trips.commands).toEqual(['MGET']);
+    // N permission keys and N pair versions, and the organization version once, not N times.
+    const [keys] = mgetKeys(trips.redis);
+    expect(keys).toHaveLength(2 * N + 1);
+    expect(new Set(keys).size).toBe(2 * N + 1);
+  });
+
+  test(`${N} requests pipelined on one connection: exactly one MGET`, async () => {
+    let responses: Array<{ status: number; body: string }> = [];
+    const trips = await roundTrips(async () => {
+      responses = await connections[0]!.post('/graphql', Array.from({ length: N }, (_, i) => canBody(i)));
+    });
+    expect(answers(responses)).toEqual(Array.from({ length: N }, (_, i) => expected(i)));
+    expect(trips.commands).toEqual(['MGET']);
+  });
+
+  test('the 1,000-key cap splits between requests, never inside one', async () => {
+    const pairs = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ userId: `user-${from + i}`, orgId: 'big', permission: 'doc:read' }));
+    expect((await gw.gql(CHECKS, { r: pairs(0, 500) })).errors).toBeUndefined(); // all warm
+    const checks = (from: number, count: number) => JSON.stringify({ query: CHECKS, variables: { r: pairs(from, count) } });
+    const allHits = (responses: Array<Array<{ body: string }>>) =>
+      responses.flat().every((r) => (JSON.parse(r.body) as { data: { checks: Array<{ cacheStatus: string }> } }).data.checks.every((d) => d.cacheStatus === 'L2_HIT'));
+
+    // 2 x 249 pairs: 498 permission keys + 498 pair versions + the organization version once = 997 keys.
+    let responses: Array<Array<{ body: string }>> = [];
+    const small = await roundTrips(async () => {
+      responses = await Promise.all([connections[1]!.post('/graphql', [checks(0, 249)]), connections[2]!.post('/graphql', [checks(249, 249)])]);
+    });
+    expect(allHits(responses)).toBe(true);
+    expect(small.commands).toEqual(['MGET']);
+    expect(mgetKeys(small.redis)[0]).toHaveLength(997);
+
+    // 2 x 500 pairs: 1,001 keys each, over the cap on their own: one MGET each, unsplit.
+    const big = await roundTrips(async () => {
+      responses = await Promise.all([connections[1]!.post('/graphql', [checks(0, 500)]), connections[2]!.post('/graphql', [checks(0, 500)])]);
+    });
+    expect(allHits(responses)).toBe(true);
+    expect(big.commands).toEqual(['MGET', 'MGET']);
+    expect(mgetKeys(big.redis).map((k) => k.length)).toEqual([1001, 1001]);
   });
 });

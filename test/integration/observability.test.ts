@@ -79,6 +79,9 @@ test('metrics count answers by cache status, decisions, GraphQL operations and L
   expect(delta('authz_graphql_requests_total', { operation: 'Two' })).toBe(1);
   expect(delta('authz_graphql_requests_total', { operation: 'Can' })).toBe(1);
   expect(delta('authz_l2_operation_duration_seconds_count', { operation: 'get_many' })).toBe(2);
+  // One after the other, so each request's L2 read is a get_many of its own.
+  expect(delta('authz_l2_coalesced_reads_sum')).toBe(2);
+  expect(delta('authz_l2_coalesced_reads_count')).toBe(2);
   expect(sumOf(after, 'authz_db_query_duration_seconds_count')).toBeGreaterThan(0);
   expect(sumOf(after, 'authz_graphql_errors_total', { operation: 'Broken', code: 'BAD_USER_INPUT' })).toBe(1);
   expect(sumOf(after, 'authz_component_up', { component: 'postgresql' })).toBe(1);

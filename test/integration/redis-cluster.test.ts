@@ -1,6 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { createCacheKeys } from '../../src/cache/keys';
 import { seed } from '../helpers/policy';
+import { RawHttpConnection } from '../helpers/raw-http';
 import { TestRedisCluster } from '../helpers/redis-cluster';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
@@ -72,6 +73,38 @@ test('a batch reads with one pipeline per node that holds keys, however many slo
     expect(pipelines).toBe(nodesHoldingKeys.size); // one round trip per node, all keys in it
   } finally {
     for (const spy of spies) spy.mockRestore();
+  }
+});
+
+test('concurrent requests on separate connections: their reads are coalesced first, then split per node', async () => {
+  const users = USERS.slice(0, 10);
+  const body = (u: string) => JSON.stringify({ query: CAN, variables: { u, o: 'acme', p: 'report:read' } });
+  const connections = await Promise.all(users.map(() => RawHttpConnection.open(gw.url)));
+  try {
+    // Warm every pair, and have the gateway accept and answer on every connection.
+    await Promise.all(connections.map((c, i) => c.post('/graphql', [body(users[i]!)])));
+    const keys = createCacheKeys(gw.keyPrefix);
+    const nodesOf = (readKeys: string[]) => new Set(readKeys.map((k) => cluster.nodeForSlot(calculateSlot(k)).port));
+    const readKeysOf = (userId: string) => [keys.permissions({ userId, orgId: 'acme' }), keys.pairVersion({ userId, orgId: 'acme' }), keys.orgVersion('acme')];
+    const unionNodes = nodesOf(users.flatMap(readKeysOf)).size;
+    const separateRoundTrips = users.reduce((sum, u) => sum + nodesOf(readKeysOf(u)).size, 0);
+    expect(separateRoundTrips).toBeGreaterThan(unionNodes);
+
+    const store = (gw.gateway.l2!.kv.store as { cluster: import('@keyv/redis').RedisClusterType }).cluster;
+    const spies = await Promise.all(store.masters.map(async (m) => jest.spyOn(await store.nodeClient(m), 'multi')));
+    try {
+      // Written in one synchronous block: the gateway (this process) reads them in one
+      // poll phase, so their L2 reads meet in one flush (see test/integration/batching.test.ts).
+      const responses = (await Promise.all(connections.map((c, i) => c.post('/graphql', [body(users[i]!)])))).flat();
+      const answers = responses.map((r) => (JSON.parse(r.body) as { data: { can: { allowed: boolean; cacheStatus: string } } }).data.can);
+      expect(answers).toEqual(users.map((_, i) => ({ allowed: i % 2 === 1, cacheStatus: 'L2_HIT' }))); // viewers only
+      const pipelines = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+      expect(pipelines).toBe(unionNodes); // not one per request and node
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  } finally {
+    for (const c of connections) c.close();
   }
 });
 

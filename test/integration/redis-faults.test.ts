@@ -1,5 +1,6 @@
 import { seed } from '../helpers/policy';
 import { pollUntil, Timings } from '../helpers/measure';
+import { RawHttpConnection } from '../helpers/raw-http';
 import { freePort, PrivateRedis } from '../helpers/redis-server';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
@@ -82,6 +83,31 @@ describe('with a private redis-server', () => {
     timings.report();
     expect(timings.max).toBeLessThan(1_000);
     await untilCached('u2');
+  });
+
+  test('silent Redis under a coalesced read: every request of the batch is DEGRADED with the database answer', async () => {
+    const users = ['u4', 'u5', 'u6'];
+    const questions = users.flatMap((u) => [{ u, p: 'document:edit', allowed: true }, { u, p: 'billing:refund', allowed: false }]);
+    const connections = await Promise.all(questions.map(() => RawHttpConnection.open(gw.url)));
+    const send = () =>
+      // One synchronous block: the gateway (this process) reads them in one poll phase,
+      // so their L2 reads go out as one MGET (see test/integration/batching.test.ts).
+      Promise.all(connections.map((c, i) => c.post('/graphql', [JSON.stringify({ query: CAN, variables: { u: questions[i]!.u, o: 'acme', p: questions[i]!.p } })])));
+    const answers = async () =>
+      (await send()).flat().map((r) => (JSON.parse(r.body) as { data: { can: Answer } }).data.can);
+    try {
+      for (const u of users) await untilCached(u);
+      expect(await answers()).toEqual(questions.map((q) => ({ allowed: q.allowed, cacheStatus: 'L2_HIT' })));
+      redis.freeze();
+      try {
+        expect(await answers()).toEqual(questions.map((q) => ({ allowed: q.allowed, cacheStatus: 'DEGRADED' })));
+      } finally {
+        redis.thaw();
+      }
+      for (const u of users) await untilCached(u);
+    } finally {
+      for (const c of connections) c.close();
+    }
   });
 
   test('Redis killed and restarted mid-traffic: no errors, no wrong answers, cache back without a restart', async () => {

@@ -25,6 +25,8 @@ export interface LoadResult {
   latencyMs: LatencySummary;
   errors: number;
   answers: { hits: number; total: number };
+  /** Requests answered during the unmeasured warm-up before the run. */
+  warmupRequests: number;
   /** Hit rate per second of the run (zipf needs it over time). */
   series: Array<{ second: number; hits: number; total: number; requests: number }>;
 }
@@ -90,7 +92,7 @@ function tally(result: LoadResult, body: string, second: number): void {
 
 async function runAutocannon(job: LoadJob, next: () => string, seconds: number, measure: boolean): Promise<LoadResult> {
   const path = job.workload === 'bare' ? '/' : '/graphql';
-  const result: LoadResult = { requests: 0, seconds, requestsPerSecond: 0, latencyMs: percentiles([]), errors: 0, answers: { hits: 0, total: 0 }, series: [] };
+  const result: LoadResult = { requests: 0, seconds, requestsPerSecond: 0, latencyMs: percentiles([]), errors: 0, answers: { hits: 0, total: 0 }, warmupRequests: 0, series: [] };
   const latencies: number[] = [];
   const started = Date.now();
   const instance = autocannon({
@@ -109,9 +111,13 @@ async function runAutocannon(job: LoadJob, next: () => string, seconds: number, 
   } as unknown as autocannon.Options);
   // autocannon's own histogram has fixed percentiles (no p95) and ms resolution: keep
   // every latency (float ms from process.hrtime) instead.
-  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void (measure && latencies.push(ms)));
+  let answered = 0;
+  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+    answered++;
+    if (measure) latencies.push(ms);
+  });
   const summary = await instance;
-  result.requests = latencies.length;
+  result.requests = measure ? latencies.length : answered;
   result.errors += summary.non2xx + summary.errors + summary.timeouts;
   result.requestsPerSecond = latencies.length / seconds;
   result.latencyMs = percentiles(latencies);
@@ -121,8 +127,8 @@ async function runAutocannon(job: LoadJob, next: () => string, seconds: number, 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as LoadJob;
   const next = bodies(job);
-  if (job.warmupSeconds) await runAutocannon(job, next, job.warmupSeconds, false);
-  const result = await runAutocannon(job, next, job.durationSeconds ?? 5, true);
+  const warmup = job.warmupSeconds ? (await runAutocannon(job, next, job.warmupSeconds, false)).requests : 0;
+  const result = { ...(await runAutocannon(job, next, job.durationSeconds ?? 5, true)), warmupRequests: warmup };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

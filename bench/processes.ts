@@ -74,6 +74,17 @@ export function runLoad<T>(job: object): Promise<T> {
   });
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc (Linux); 0 elsewhere. */
+export function cpuMicros(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks: USER_HZ = 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident set size of a process in MB, from /proc (Linux). */
 export function rssMb(pid: number): number {
   try {

@@ -11,6 +11,8 @@ export interface ScenarioResult extends LoadResult {
   /** Share of answers from L1 or L2; null when no answer said (baselines, L2 disabled). */
   hitRate: number | null;
   peakRssMb: number;
+  /** The server process's CPU time (user + system) per request answered, in microseconds. */
+  cpuMicrosPerRequest: number;
   rss: Array<{ t: number; rssMb: number }>;
 }
 
@@ -71,10 +73,10 @@ export function markdown(r: BenchReport): string {
     `${r.started} · ${m.cpu} · ${m.cores} cores · ${m.os} · Node ${m.node} · load average at start ${m.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
     `Data: ${r.data.users} users, ${r.data.orgs} organizations, ${r.data.memberships} memberships. Server and load generator share the machine.`,
     '',
-    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | decisions/s | hit rate | peak RSS MB | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | decisions/s | hit rate | server CPU us/req | peak RSS MB | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.scenarios.map((s) =>
-      `| ${s.name} | ${s.connections} | ${Math.round(s.requestsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${Math.round(s.decisionsPerSecond)} | ${s.hitRate === null ? '-' : `${(s.hitRate * 100).toFixed(1)}%`} | ${s.peakRssMb.toFixed(0)} | ${s.errors} |`,
+      `| ${s.name} | ${s.connections} | ${Math.round(s.requestsPerSecond)} | ${s.latencyMs.p50} | ${s.latencyMs.p95} | ${s.latencyMs.p99} | ${Math.round(s.decisionsPerSecond)} | ${s.hitRate === null ? '-' : `${(s.hitRate * 100).toFixed(1)}%`} | ${s.cpuMicrosPerRequest} | ${s.peakRssMb.toFixed(0)} | ${s.errors} |`,
     ),
     '',
   ];

@@ -14,7 +14,7 @@ import { createClient } from '@keyv/redis';
 import { SignJWT } from 'jose';
 import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
-import { ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
+import { cpuMicros, ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
 import { type BenchReport, markdown, type ScenarioResult } from './report';
 
 const args = process.argv.slice(2);
@@ -76,9 +76,12 @@ async function main(): Promise<void> {
       if (!selected(name.split(' ')[0]!)) return;
       log(`${name}...`);
       const rss = sampleRss(server.pid, load.durationSeconds && load.durationSeconds > 20 ? 1_000 : 250);
+      const cpuBefore = cpuMicros(server.pid);
       const r = await runLoad<LoadResult>(load);
+      // Warm-up and run together: the server's CPU over every request it answered.
+      const cpuPerRequest = (cpuMicros(server.pid) - cpuBefore) / Math.max(1, r.requests + r.warmupRequests);
       const { peakMb, samples } = rss.stop();
-      const result: ScenarioResult = { name, server: server.name, connections: load.connections ?? 1, ...r, decisionsPerSecond: r.requestsPerSecond * decisionsPerRequest, hitRate: r.answers.total ? r.answers.hits / r.answers.total : null, peakRssMb: peakMb, rss: samples };
+      const result: ScenarioResult = { name, server: server.name, connections: load.connections ?? 1, ...r, decisionsPerSecond: r.requestsPerSecond * decisionsPerRequest, hitRate: r.answers.total ? r.answers.hits / r.answers.total : null, peakRssMb: peakMb, cpuMicrosPerRequest: Math.round(cpuPerRequest), rss: samples };
       results.push(result);
       return result;
     };

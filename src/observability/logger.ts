@@ -16,11 +16,7 @@ export interface LoggerOptions {
  * (headers, connection strings). Modules get child loggers with trusted bindings only.
  * An explicit `destination` (tests) always gets JSON.
  *
- * On stdout, lines are written asynchronously (pino's sonic-boom, sync: false): the
- * request log is a line per request, and a synchronous write() per line was ~2% of
- * the CPU of a warm `can` (profile 2026-11-26). Lines written while a write is in
- * flight go out together; nothing waits for more lines, so a quiet gateway's last line
- * is not held back, and pino flushes what is buffered when the process exits.
+ * On stdout, lines are buffered (see stdoutDestination).
  */
 export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
   const counter = options.registry
@@ -56,8 +52,27 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         },
       }),
     },
-    destination ?? prettyStream(options) ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? prettyStream(options) ?? stdoutDestination(),
   );
+}
+
+/**
+ * stdout through pino's sonic-boom, asynchronous and buffered: the request log is a
+ * line per request, and a write() per line was ~2% of the CPU of a warm `can` (profile
+ * 2026-11-26). Lines go out in writes of 4 KB or more, and at least every 100 ms, so a
+ * quiet gateway's last line waits at most that; pino writes out what is buffered when
+ * the process exits.
+ */
+function stdoutDestination(): pino.DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // Destroyed at exit: nothing left to write.
+    }
+  }, 100).unref();
+  return stream;
 }
 
 /** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */

@@ -7,8 +7,9 @@ const GUARDED = new Set(['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMa
 
 /**
  * `kv` as the L2 cache sees it, reporting every failure to `breaker`. A call that
- * outlives `timeoutMs` counts as failed at the deadline (the caller's own deadline fires
- * at the same moment and treats it as a miss): a silent Redis opens the breaker as fast
+ * outlives `timeoutMs` counts as failed at the deadline (each caller's own deadline,
+ * started when it asked, fires about then too, up to one event-loop turn earlier for
+ * coalesced reads, and treats it as a miss): a silent Redis opens the breaker as fast
  * as a dead one. Only the read path goes through this; invalidation writes use the bare
  * client, so they are never skipped by an open breaker.
  */

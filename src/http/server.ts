@@ -60,7 +60,10 @@ export function registerGraphQL(
     handler: async function (request, reply) {
       if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
         const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
-        if (response) return reply.code(response.status).header('content-type', response.contentType).send(response.body);
+        if (response) {
+          for (const [name, value] of response.headers) reply.header(name, value);
+          return reply.code(response.status).header('content-type', response.contentType).send(response.body);
+        }
       }
       return viaApollo.call(this, request as never, reply as never);
     },

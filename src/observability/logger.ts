@@ -61,18 +61,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * line per request, and a write() per line was ~2% of the CPU of a warm `can` (profile
  * 2026-11-26). Lines go out in writes of 4 KB or more, and at least every 100 ms, so a
  * quiet gateway's last line waits at most that; pino writes out what is buffered when
- * the process exits.
+ * the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses up to
+ * those 100 ms of lines.
  */
 function stdoutDestination(): pino.DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  setInterval(() => {
-    try {
-      stream.flush();
-    } catch {
-      // Destroyed at exit: nothing left to write.
-    }
-  }, 100).unref();
-  return stream;
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 } as Parameters<typeof pino.destination>[0]);
 }
 
 /** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */

@@ -29,13 +29,19 @@ export interface OperationCacheOptions {
  *
  * Only documents Apollo would run unchanged are prepared: they parse with Apollo's
  * parse options, pass graphql-js's rules and Apollo's (armor's) validation rules with
- * no error, and select one query operation that asks for no introspection. Anything
+ * no error, and select one query operation that asks for no introspection and selects
+ * exactly one top-level field (the hot path: `can`, `checks`, `permissions`). With
+ * several, graphql-js answers at the first failing non-null field while graphql-jit
+ * runs and waits for all of them, so their errors and timing would differ from
+ * Apollo's. A `__proto__` response name is refused too (graphql-jit drops it). Anything
  * else is remembered as `null` and stays Apollo's, errors included.
  *
  * A text is compiled on its second sighting: compiling costs about as much as hundreds
  * of executions, clients send the same few texts over and over, and a stream of
- * one-off texts then costs no compilation at all. Both the sightings and the prepared
- * entries are bounded (oldest out first).
+ * one-off texts then costs no compilation at all. Only authenticated requests get here
+ * (prepared-path.ts). Both the sightings and the entries are bounded: the least
+ * recently used go first, and operation names must be GraphQL names of at most 128
+ * characters (the text itself at most `maxQueryLength`).
  */
 export class OperationCache {
   private readonly entries = new Map<string, PreparedOperation | null>();
@@ -52,10 +58,15 @@ export class OperationCache {
 
   /** The prepared operation for this text, or null: Apollo runs it. */
   get(query: string, operationName: string | null): PreparedOperation | null {
+    if (query.length > this.maxQueryLength || (operationName !== null && !OPERATION_NAME.test(operationName))) return null;
     const key = operationName === null ? query : `${query}\u0000${operationName}`;
     const entry = this.entries.get(key);
-    if (entry !== undefined) return entry;
-    if (query.length > this.maxQueryLength) return null;
+    if (entry !== undefined) {
+      // Most recently used last: eviction takes the first.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry;
+    }
     if (!this.sightings.has(key)) {
       remember(this.sightings, key, this.maxEntries);
       return null;
@@ -77,19 +88,27 @@ export class OperationCache {
     }
     if (validate(schema, document, this.rules).length > 0) return null;
     const operation = getOperationAST(document, operationName);
-    if (!operation || operation.operation !== 'query' || asksForIntrospection(document)) return null;
+    if (!operation || operation.operation !== 'query') return null;
+    const [only, ...more] = operation.selectionSet.selections;
+    if (!only || more.length > 0 || only.kind !== Kind.FIELD || hasUnsupportedField(document)) return null;
     const compiled = compileQuery(schema, document, operationName ?? undefined);
     if (!isCompiledQuery(compiled)) return null;
     return { name: operation.name?.value ?? null, type: 'query', compiled };
   }
 }
 
-/** `__schema` or `__type` anywhere: introspection stays Apollo's (it may be switched off). */
-function asksForIntrospection(document: ReturnType<typeof parse>): boolean {
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
+
+/**
+ * `__schema` or `__type` anywhere (introspection stays Apollo's: it may be switched
+ * off), or `__proto__` as a response name (graphql-jit's result objects drop it).
+ */
+function hasUnsupportedField(document: ReturnType<typeof parse>): boolean {
   let found = false;
   visit(document, {
     [Kind.FIELD](node) {
-      if (node.name.value === '__schema' || node.name.value === '__type') {
+      const name = node.name.value;
+      if (name === '__schema' || name === '__type' || node.alias?.value === '__proto__') {
         found = true;
         return BREAK;
       }

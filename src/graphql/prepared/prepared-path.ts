@@ -12,6 +12,8 @@ import type { OperationCache } from './operation-cache';
 export interface PreparedResponse {
   readonly status: number;
   readonly contentType: string;
+  /** Headers errors asked for (`extensions.http.headers`, as Apollo merges them). */
+  readonly headers: ReadonlyArray<[string, string]>;
   readonly body: string;
 }
 
@@ -38,9 +40,17 @@ const CALLBACK_TYPE = 'application/json; callbackSpec=1.0; charset=utf-8';
  *
  * `run` answers null whenever Apollo must answer instead, always before any resolver
  * ran: a body Apollo would reject or treat specially (`extensions`, such as persisted
- * queries), an `accept` header Apollo would negotiate differently, a text not prepared,
- * a failed authentication, or variables that do not coerce. Apollo then reports it
- * exactly as before (the context is built once per request, see http/server.ts).
+ * queries), an `accept` header Apollo would negotiate differently, a failed
+ * authentication, a text not prepared, or variables that do not coerce. Apollo then
+ * reports it exactly as before (the context is built once per request, see
+ * http/server.ts). Authentication comes before the operation cache, as in Apollo: an
+ * unauthenticated caller can make the gateway neither parse nor compile anything.
+ *
+ * Apollo's plugins do not run here: the gateway's own (log line, metrics, extensions,
+ * status codes) are reproduced through the same functions, graphql-armor's suggestion
+ * masking concerns validation errors only (which stay Apollo's), and the path is off
+ * while Apollo Studio reporting is on (app.ts). A plugin added later must be
+ * reproduced here too, or switch this path off.
  */
 export class PreparedPath {
   private readonly mediaTypes = new Map<string, string | null>();
@@ -55,8 +65,6 @@ export class PreparedPath {
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
     const contentType = this.mediaType(accept);
     if (!contentType) return null;
-    const operation = this.options.operations.get(query, operationName ?? null);
-    if (!operation) return null;
 
     let contextValue: GraphQLContext;
     try {
@@ -64,6 +72,8 @@ export class PreparedPath {
     } catch {
       return null;
     }
+    const operation = this.options.operations.get(query, operationName ?? null);
+    if (!operation) return null;
     const started = performance.now();
     const result = await operation.compiled.query(undefined, contextValue, (variables ?? {}) as Record<string, unknown>);
     // No data: the variables did not coerce, and no resolver ran.
@@ -71,11 +81,13 @@ export class PreparedPath {
 
     let status = 200;
     let errors;
+    let headers: Array<[string, string]> = [];
     if (result.errors?.length) {
       const formatted = formatExecutionErrors(result.errors, this.options);
       const stamped = statusForErrors(formatted.errors, contextValue.traceId);
       errors = stamped.errors;
       status = stamped.status ?? formatted.status ?? 200;
+      headers = formatted.headers;
     }
     const authz = authzExtension(contextValue);
     const text = `${JSON.stringify({ errors, data: result.data, extensions: authz ? { authz } : undefined })}\n`;
@@ -83,7 +95,7 @@ export class PreparedPath {
     const elapsed = performance.now() - started;
     this.options.logRequest(contextValue, outcome, elapsed, 'prepared');
     this.options.recordRequest(outcome, elapsed / 1000);
-    return { status, contentType, body: text };
+    return { status, contentType, headers, body: text };
   }
 
   /**

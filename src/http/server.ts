@@ -47,11 +47,12 @@ export function registerGraphQL(
   context: (request: FastifyRequest) => Promise<GraphQLContext>,
   prepared?: PreparedPath,
 ): void {
-  const contexts = new WeakMap<FastifyRequest, Promise<GraphQLContext>>();
+  // On the request itself (a Fastify decoration, null until asked for): a WeakMap keyed
+  // by every request would make each garbage collection walk its ephemeron table.
+  app.decorateRequest(CONTEXT, null);
   const contextOnce = (request: FastifyRequest): Promise<GraphQLContext> => {
-    let value = contexts.get(request);
-    if (!value) contexts.set(request, (value = context(request)));
-    return value;
+    const slot = request as unknown as Record<typeof CONTEXT, Promise<GraphQLContext> | null>;
+    return (slot[CONTEXT] ??= context(request));
   };
   const viaApollo = fastifyApolloHandler(apollo, { context: contextOnce as ApolloFastifyContextFunction<GraphQLContext> });
   app.route({
@@ -69,6 +70,8 @@ export function registerGraphQL(
     },
   });
 }
+
+const CONTEXT = 'authzGraphQLContext';
 
 /** `application/json`, with parameters or none: never a CSRF-able simple request. */
 function isJson(contentType: string | undefined): boolean {

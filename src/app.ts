@@ -214,7 +214,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     if (config.observability.metricsEnabled) registerMetrics(app, registry, opsGuard);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
-    const shared: SharedContext = { logger, decisions, admin, reads, newLoader };
+    const shared: SharedContext = { decisions, admin, reads, newLoader };
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));

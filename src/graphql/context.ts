@@ -6,12 +6,10 @@ import type { DecisionService } from '../authz/decision-service';
 import type { PermissionLoader } from '../cache/l1-loader';
 import type { PermissionSetSource } from '../cache/types';
 import { CacheCounts } from '../observability/cache-counts';
-import type { Logger } from '../observability/logger';
 
 /** Per request: never shared between requests (L1 lives here). */
 export interface GraphQLContext {
   readonly traceId: string;
-  readonly logger: Logger;
   /** Who is asking, as the audit trail records it (`anonymous` without authentication). */
   readonly actor: string;
   readonly decisions: DecisionService;
@@ -26,7 +24,6 @@ export interface GraphQLContext {
 
 /** What every request's context shares: built once per gateway. */
 export interface SharedContext {
-  readonly logger: Logger;
   readonly decisions: DecisionService;
   readonly admin: PolicyAdmin;
   readonly reads: PolicyReads;
@@ -37,17 +34,15 @@ export interface SharedContext {
 /**
  * The GraphQL context of one request. A class, not an object literal, because Apollo
  * clones the context of every request with `Object.assign(Object.create(proto), ctx)`:
- * on a literal that copies every property and *calls* the lazy `logger` getter, so the
- * pino child it was meant to spare was built on every request (cloneObject was 2.5% of
- * CPU in scenario 1, profile 2026-11-26). Here only the per-request fields are own
- * properties; what is shared, and the lazy getter, live on the prototype. No private
- * (#) fields: the clone would lack them.
+ * only the per-request fields are own properties, so that is all the clone copies;
+ * what is shared lives on the prototype. No private (#) fields: the clone would lack
+ * them.
  */
 export class RequestContext implements GraphQLContext {
   readonly actor: string;
   readonly counts = new CacheCounts();
-  /** Filled on first use (`loaderFor`, `logger`); the clone shares the map. */
-  readonly lazy: { loaders?: Map<string, PermissionLoader>; logger?: Logger } = {};
+  /** Filled on first use (`loaderFor`); the clone shares the map. */
+  readonly lazy: { loaders?: Map<string, PermissionLoader> } = {};
 
   constructor(
     readonly traceId: string,
@@ -70,11 +65,6 @@ export class RequestContext implements GraphQLContext {
 
   get reads(): PolicyReads {
     return this.shared.reads;
-  }
-
-  /** A pino child, built on first use: a request that never logs never pays for one. */
-  get logger(): Logger {
-    return (this.lazy.logger ??= this.shared.logger.child({ traceId: this.traceId, caller: this.caller.name }));
   }
 
   loaderFor(requirement: ReadRequirement): PermissionLoader {

@@ -30,7 +30,7 @@ import { hardenedApolloOptions } from './graphql/hardening';
 import { httpStatusPlugin } from './graphql/plugins/http-status';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
 import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
-import { observabilityPlugins } from './graphql/plugins/observability';
+import { observabilityPlugins, requestFinished } from './graphql/plugins/observability';
 import { requestLogWriter } from './graphql/plugins/request-log';
 import { requestMetricsRecorder } from './graphql/plugins/request-metrics';
 import { OperationCache } from './graphql/prepared/operation-cache';
@@ -182,8 +182,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       exposeInternals: config.env === 'development',
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
     });
-    const recordRequest = requestMetricsRecorder(metrics);
-    const logRequest = requestLogWriter(logger);
+    const finished = requestFinished(requestLogWriter(logger), requestMetricsRecorder(metrics));
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       ...hardening,
@@ -196,15 +195,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       plugins: [authzExtensionsPlugin(), httpStatusPlugin(), ...armorPlugins, ApolloServerPluginCacheControlDisabled()],
       formatError,
     });
-    for (const plugin of observabilityPlugins(logRequest, recordRequest, config.observability)) apollo.addPlugin(plugin);
+    for (const plugin of observabilityPlugins(finished, config.observability)) apollo.addPlugin(plugin);
     // Apollo Studio traces every request inside Apollo's pipeline: with it, no bypass.
     const prepared = config.preparedOperations && !config.observability.apollo
       ? new PreparedPath({
           operations: new OperationCache({ schema, validationRules: hardening.validationRules, parseOptions: hardening.parseOptions ?? {} }),
           formatError,
           includeStacktrace: hardening.includeStacktraceInErrorResponses ?? false,
-          logRequest,
-          recordRequest,
+          finished,
         })
       : undefined;
     const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });

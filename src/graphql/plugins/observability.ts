@@ -2,12 +2,38 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ObservabilityConfig } from '../../config/config';
 import type { GraphQLContext } from '../context';
 import { apolloReportingPlugins } from './apollo-reporting';
-import { type LogRequest, requestLogPlugin } from './request-log';
-import { type RecordRequest, requestMetricsPlugin } from './request-metrics';
+import type { LogRequest } from './request-log';
+import type { RecordRequest } from './request-metrics';
+import { type RequestOutcome, requestOutcome } from './request-outcome';
 
-/** The observability plugins, in order: request log line, request metrics, Apollo Studio reporting (or its explicit absence). */
-export function observabilityPlugins(logRequest: LogRequest, recordRequest: RecordRequest, config: ObservabilityConfig): Array<ApolloServerPlugin<GraphQLContext>> {
+/** Told once per finished GraphQL request, by Apollo's plugin or by the prepared path. */
+export type RequestFinished = (context: GraphQLContext, outcome: RequestOutcome, durationMs: number, pipeline: 'prepared' | 'apollo') => void;
+
+/** A finished request's log line, then its metrics. */
+export function requestFinished(logRequest: LogRequest, recordRequest: RecordRequest): RequestFinished {
+  return (context, outcome, durationMs, pipeline) => {
+    logRequest(context, outcome, durationMs, pipeline);
+    recordRequest(outcome, durationMs / 1000);
+  };
+}
+
+/** For requests Apollo runs: their outcome (after formatting) and duration, worked out once. */
+export function requestFinishedPlugin(finished: RequestFinished): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse(ctx) {
+          finished(ctx.contextValue, requestOutcome(ctx), performance.now() - started, 'apollo');
+        },
+      };
+    },
+  };
+}
+
+/** The observability plugins, in order: the finished request (log line and metrics), Apollo Studio reporting (or its explicit absence). */
+export function observabilityPlugins(finished: RequestFinished, config: ObservabilityConfig): Array<ApolloServerPlugin<GraphQLContext>> {
   // Apollo's reporting plugins are typed for any context; they read none of ours.
   const reporting = apolloReportingPlugins(config.apollo) as Array<ApolloServerPlugin<GraphQLContext>>;
-  return [requestLogPlugin(logRequest), requestMetricsPlugin(recordRequest), ...reporting];
+  return [requestFinishedPlugin(finished), ...reporting];
 }

@@ -1,7 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../../observability/logger';
 import type { GraphQLContext } from '../context';
-import { type RequestOutcome, requestOutcome } from './request-outcome';
+import type { RequestOutcome } from './request-outcome';
 
 /** Writes the log line of one finished GraphQL request; `pipeline` says who ran it. */
 export type LogRequest = (context: GraphQLContext, outcome: RequestOutcome, durationMs: number, pipeline: 'prepared' | 'apollo') => void;
@@ -37,19 +36,5 @@ export function requestLogWriter(logger: Logger): LogRequest {
       },
       'graphql_request',
     );
-  };
-}
-
-/** The log line for requests Apollo runs. */
-export function requestLogPlugin(logRequest: LogRequest): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart() {
-      const started = performance.now();
-      return {
-        async willSendResponse(ctx) {
-          logRequest(ctx.contextValue, requestOutcome(ctx), performance.now() - started, 'apollo');
-        },
-      };
-    },
   };
 }

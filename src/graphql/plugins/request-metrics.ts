@@ -1,7 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayMetrics } from '../../observability/metrics';
-import type { GraphQLContext } from '../context';
-import { type RequestOutcome, requestOutcome } from './request-outcome';
+import type { RequestOutcome } from './request-outcome';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -44,19 +42,5 @@ export function requestMetricsRecorder(
     child.duration.observe(seconds);
     child.requests.inc();
     for (const code of outcome.errorCodes) metrics.graphqlErrors.inc({ operation, code });
-  };
-}
-
-/** The metrics of requests Apollo runs. */
-export function requestMetricsPlugin(record: RecordRequest): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart() {
-      const started = performance.now();
-      return {
-        async willSendResponse(ctx) {
-          record(requestOutcome(ctx), (performance.now() - started) / 1000);
-        },
-      };
-    },
   };
 }

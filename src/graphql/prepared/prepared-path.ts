@@ -2,8 +2,7 @@ import Negotiator from 'negotiator';
 import type { GraphQLContext } from '../context';
 import { authzExtension } from '../plugins/authz-extensions';
 import { statusForErrors } from '../plugins/http-status';
-import type { LogRequest } from '../plugins/request-log';
-import type { RecordRequest } from '../plugins/request-metrics';
+import type { RequestFinished } from '../plugins/observability';
 import { describeOutcome } from '../plugins/request-outcome';
 import { type FormatError, formatExecutionErrors } from './apollo-error-format';
 import type { OperationCache } from './operation-cache';
@@ -22,8 +21,8 @@ export interface PreparedPathOptions {
   /** Apollo's formatError (the same function instance). */
   formatError: FormatError;
   includeStacktrace: boolean;
-  logRequest: LogRequest;
-  recordRequest: RecordRequest;
+  /** The log line and metrics of each request answered here (the same as Apollo's plugin). */
+  finished: RequestFinished;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -91,10 +90,7 @@ export class PreparedPath {
     }
     const authz = authzExtension(contextValue);
     const text = `${JSON.stringify({ errors, data: result.data, extensions: authz ? { authz } : undefined })}\n`;
-    const outcome = describeOutcome(operation, errors ?? []);
-    const elapsed = performance.now() - started;
-    this.options.logRequest(contextValue, outcome, elapsed, 'prepared');
-    this.options.recordRequest(outcome, elapsed / 1000);
+    this.options.finished(contextValue, describeOutcome(operation, errors ?? []), performance.now() - started, 'prepared');
     return { status, contentType, headers, body: text };
   }
 

@@ -63,7 +63,13 @@ export function registerGraphQL(
         const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
         if (response) {
           for (const [name, value] of response.headers) reply.header(name, value);
-          return reply.code(response.status).header('content-type', response.contentType).send(response.body);
+          try {
+            // Fastify writes the answer within send() (the onSend hooks are callbacks).
+            reply.code(response.status).header('content-type', response.contentType).send(response.body);
+          } finally {
+            response.finish();
+          }
+          return reply;
         }
       }
       return viaApollo.call(this, request as never, reply as never);

@@ -1,3 +1,4 @@
+import type { GraphQLFormattedError } from 'graphql';
 import Negotiator from 'negotiator';
 import type { GraphQLContext } from '../context';
 import { authzExtension } from '../plugins/authz-extensions';
@@ -14,6 +15,12 @@ export interface PreparedResponse {
   /** Headers errors asked for (`extensions.http.headers`, as Apollo merges them). */
   readonly headers: ReadonlyArray<[string, string]>;
   readonly body: string;
+  /**
+   * Writes the request's log line and metrics. Called once the answer is written, so
+   * they are off the caller's latency (with one connection, ~8% of the server's time
+   * per request sat between the answer being ready and it being sent).
+   */
+  finish(): void;
 }
 
 export interface PreparedPathOptions {
@@ -79,7 +86,7 @@ export class PreparedPath {
     if (result.data === undefined) return null;
 
     let status = 200;
-    let errors;
+    let errors: GraphQLFormattedError[] | undefined;
     let headers: Array<[string, string]> = [];
     if (result.errors?.length) {
       const formatted = formatExecutionErrors(result.errors, this.options);
@@ -90,8 +97,10 @@ export class PreparedPath {
     }
     const authz = authzExtension(contextValue);
     const text = `${JSON.stringify({ errors, data: result.data, extensions: authz ? { authz } : undefined })}\n`;
-    this.options.finished(contextValue, describeOutcome(operation, errors ?? []), performance.now() - started, 'prepared');
-    return { status, contentType, headers, body: text };
+    const durationMs = performance.now() - started;
+    const { finished } = this.options;
+    const finish = () => finished(contextValue, describeOutcome(operation, errors ?? []), durationMs, 'prepared');
+    return { status, contentType, headers, body: text, finish };
   }
 
   /**

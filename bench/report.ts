@@ -1,7 +1,7 @@
 // The benchmark's result format and its Markdown summary: one row per scenario, then
 // the issue's targets as ratios measured in the same run.
 import type { LoadResult } from './loadgen';
-import { round } from './stats';
+import { type LatencySummary, round } from './stats';
 
 export interface ScenarioResult extends LoadResult {
   name: string;
@@ -19,7 +19,7 @@ export interface ScenarioResult extends LoadResult {
 export interface BenchReport {
   started: string;
   smoke: boolean;
-  machine: { cpu: string; cores: number; os: string; node: string; loadavgAtStart: number[] };
+  machine: { cpu: string; cores: number; os: string; node: string; loadavgAtStart: number[]; redisPing: LatencySummary };
   data: { users: number; orgs: number; memberships: number };
   scenarios: ScenarioResult[];
 }
@@ -80,6 +80,12 @@ export function markdown(r: BenchReport): string {
     ),
     '',
   ];
+  const bare1 = find(r, '6c');
+  lines.push(
+    `Round-trip floors on this machine, under scenario 2: a Redis PING from Node, p50 ${m.redisPing.p50} ms` +
+      `${bare1 ? `; an HTTP request to bare node:http at 1 connection (6c), p50 ${bare1.latencyMs.p50} ms` : ''}.`,
+    '',
+  );
   const s5 = find(r, '5 ');
   if (s5) {
     const rate = s5.series.filter(Boolean).map((b) => `${b.second}s ${b.total ? ((100 * b.hits) / b.total).toFixed(1) : '-'}%`);

@@ -16,6 +16,7 @@ import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
 import { cpuMicros, ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
 import { type BenchReport, markdown, type ScenarioResult } from './report';
+import { type LatencySummary, percentiles } from './stats';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const prefix = `bench:${id}:`;
   const cleanups: Array<() => Promise<void>> = [];
   const started = new Date().toISOString();
+  const loadavgAtStart = os.loadavg();
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   try {
     // The gateway as deployed: built, run by node. Smoke runs the sources through tsx.
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
     cleanups.push(db.drop);
     cleanups.push(() => deleteKeys(prefix));
     execFileSync(process.execPath, [...TSX, 'scripts/db-migrate.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, stdio: 'ignore' });
+    const redisPing = await redisRoundTrip();
+    log(`Redis PING round trip from Node: p50 ${redisPing.p50} ms`);
     const data = generate(size.users, size.orgs);
     let t = Date.now();
     await load(db.url, data);
@@ -118,13 +122,15 @@ async function main(): Promise<void> {
     await within(['6a'], () => startServer('ping', [...TSX, 'bench/servers/stock-apollo-ping.ts'], { NODE_ENV: 'production' }), async (s) => {
       await measure(s, '6a baseline { ping }, stock Apollo Server + Fastify', job(s.url, 'ping', 50), 0);
     });
-    await within(['6b'], () => startServer('bare-http', [...TSX, 'bench/servers/bare-http.ts']), async (s) => {
+    await within(['6b', '6c'], () => startServer('bare-http', [...TSX, 'bench/servers/bare-http.ts']), async (s) => {
       await measure(s, '6b baseline bare node:http', job(s.url, 'bare', 50), 0);
+      // The floor under scenario 2: one HTTP round trip on this machine, no work at all.
+      await measure(s, '6c baseline bare node:http, 1 connection', job(s.url, 'bare', 1), 0);
     });
 
     const report: BenchReport = {
       started, smoke,
-      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, loadavgAtStart: os.loadavg() },
+      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, loadavgAtStart, redisPing },
       data: { users: size.users, orgs: size.orgs, memberships: data.pairs.length },
       scenarios: results,
     };
@@ -149,6 +155,26 @@ async function warm(url: string, pairs: Array<{ userId: string; orgId: string }>
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables: { r } }) });
     const body = (await res.json()) as { errors?: unknown };
     if (!res.ok || body.errors) throw new Error(`warm-up failed: ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+/**
+ * The other floor under scenario 2: one Redis round trip from Node on this machine
+ * (sequential PINGs after a warm-up; an L2 hit is one MGET, about as long).
+ */
+async function redisRoundTrip(): Promise<LatencySummary> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i < 3_200; i++) {
+      const t = performance.now();
+      await redis.ping();
+      if (i >= 200) samples.push(performance.now() - t);
+    }
+    return percentiles(samples);
+  } finally {
+    await redis.close();
   }
 }
 

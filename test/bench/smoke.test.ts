@@ -16,7 +16,8 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   const report = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'results', 'smoke.json'), 'utf8')) as BenchReport;
   expect(report.smoke).toBe(true);
   expect(report.machine.cores).toBeGreaterThan(0);
-  expect(report.scenarios.map((s) => s.name.split(' ')[0])).toEqual(['1', '2a', '4', '2b', '3', '5', '6a', '6b']);
+  expect(report.machine.redisPing.p50).toBeGreaterThan(0);
+  expect(report.scenarios.map((s) => s.name.split(' ')[0])).toEqual(['1', '2a', '4', '2b', '3', '5', '6a', '6b', '6c']);
   for (const s of report.scenarios) {
     expect(s.requests).toBeGreaterThan(0);
     expect(s.errors).toBe(0);
@@ -33,4 +34,5 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   const table = readFileSync(path.join(ROOT, 'bench', 'results', 'smoke.md'), 'utf8');
   expect(table).toContain('| scenario |');
   expect(table).toContain('| target | measured | goal | met |');
+  expect(table).toMatch(/a Redis PING from Node, p50 [\d.]+ ms; an HTTP request to bare node:http at 1 connection \(6c\), p50 [\d.]+ ms/);
 }, 90_000);

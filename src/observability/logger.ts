@@ -57,15 +57,18 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 /**
- * stdout through pino's sonic-boom, asynchronous and buffered: the request log is a
- * line per request, and a write() per line was ~2% of the CPU of a warm `can` (profile
- * 2026-11-26). Lines go out in writes of 4 KB or more, and at least every 100 ms, so a
- * quiet gateway's last line waits at most that; pino writes out what is buffered when
- * the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses up to
- * those 100 ms of lines.
+ * stdout through a pino transport: a worker thread holds sonic-boom and does the
+ * writes, the event loop only serializes the line and copies it into shared memory.
+ * The request log is a line per request; written from the event loop (sonic-boom,
+ * asynchronous, 4 KB at a time) it cost ~10% of its time on a warm `can` at 50
+ * connections, in the worker's hands ~6% (profiles 2026-11-26; a write() per line,
+ * before that, ~2% more). Lines go out in writes of 4 KB or more, and at least every
+ * 100 ms, so a quiet gateway's last line waits at most that; pino flushes the worker
+ * when the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses
+ * up to those 100 ms of lines.
  */
 function stdoutDestination(): pino.DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 } as Parameters<typeof pino.destination>[0]);
+  return pino.transport({ target: 'pino/file', options: { destination: 1, minLength: 4096, periodicFlush: 100 } }) as pino.DestinationStream;
 }
 
 /** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */

@@ -98,7 +98,7 @@ export function createMetrics(registry: Registry): GatewayMetrics {
     }),
     l2CoalescedReads: new Histogram({
       name: 'authz_l2_coalesced_reads',
-      help: 'L2 reads of requests carried by each get_many sent to Redis (reads of one event-loop turn are coalesced): _sum counts the reads, _count the get_many calls.',
+      help: 'L2 reads of requests carried by each get_many sent to Redis (the first read of an event-loop turn goes alone, the rest of the turn together): _sum counts the reads, _count the get_many calls.',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
       registers,
     }),

@@ -89,7 +89,7 @@ describe('batching: round trips are constant in the number of (user, org) pairs'
   });
 });
 
-describe('coalescing: the L2 reads of concurrent requests share one MGET', () => {
+describe('coalescing: the L2 reads of concurrent requests share an MGET (the first one read goes at once, the rest together)', () => {
   const N = 20;
   /** Request i: user-i in big, doc:read (every member) or doc:write (user-7 only). */
   const canBody = (i: number) => JSON.stringify({ query: CAN, variables: { u: `user-${i}`, o: 'big', p: i % 2 ? 'doc:read' : 'doc:write' } });
@@ -119,29 +119,34 @@ describe('coalescing: the L2 reads of concurrent requests share one MGET', () =>
   // The gateway runs in this process: requests written in one synchronous block are all
   // in its sockets before its event loop reads any (on loopback, a write has reached the
   // peer's socket when it returns), so it reads them in one poll phase, and a request
-  // gets from its read to its getMany on promise jobs alone: their getMany calls meet
-  // before the flush (check phase). The count is exact, not a matter of timing.
-  test(`${N} concurrent warm requests on ${N} connections: exactly one MGET, each request its own answer`, async () => {
+  // gets from its read to its getMany on promise jobs alone: the first request's read
+  // goes out at once, the others' meet at the flush (check phase), and the Redis client
+  // writes both MGETs together (coalesced-reads.ts). The count is exact, not a matter
+  // of timing.
+  test(`${N} concurrent warm requests on ${N} connections: exactly two MGETs, each request its own answer`, async () => {
     let responses: Array<{ status: number; body: string }> = [];
     const trips = await roundTrips(async () => {
       responses = (await Promise.all(connections.map((c, i) => c.post('/graphql', [canBody(i)])))).flat();
     });
     expect(answers(responses)).toEqual(Array.from({ length: N }, (_, i) => expected(i)));
     expect(trips.sql).toHaveLength(0);
-    expect(trips.commands).toEqual(['MGET']);
-    // N permission keys and N pair versions, and the organization version once, not N times.
-    const [keys] = mgetKeys(trips.redis);
-    expect(keys).toHaveLength(2 * N + 1);
-    expect(new Set(keys).size).toBe(2 * N + 1);
+    expect(trips.commands).toEqual(['MGET', 'MGET']);
+    // The first request's three keys; then N - 1 permission keys and N - 1 pair versions,
+    // and the organization version once, not N - 1 times.
+    const [first, rest] = mgetKeys(trips.redis);
+    expect(first).toHaveLength(3);
+    expect(rest).toHaveLength(2 * (N - 1) + 1);
+    expect(new Set(rest).size).toBe(2 * (N - 1) + 1);
+    expect(new Set([...first!, ...rest!]).size).toBe(2 * N + 1);
   });
 
-  test(`${N} requests pipelined on one connection: exactly one MGET`, async () => {
+  test(`${N} requests pipelined on one connection: exactly two MGETs`, async () => {
     let responses: Array<{ status: number; body: string }> = [];
     const trips = await roundTrips(async () => {
       responses = await connections[0]!.post('/graphql', Array.from({ length: N }, (_, i) => canBody(i)));
     });
     expect(answers(responses)).toEqual(Array.from({ length: N }, (_, i) => expected(i)));
-    expect(trips.commands).toEqual(['MGET']);
+    expect(trips.commands).toEqual(['MGET', 'MGET']);
   });
 
   test('the 1,000-key cap splits between requests, never inside one', async () => {
@@ -151,21 +156,23 @@ describe('coalescing: the L2 reads of concurrent requests share one MGET', () =>
     const allHits = (responses: Array<Array<{ body: string }>>) =>
       responses.flat().every((r) => (JSON.parse(r.body) as { data: { checks: Array<{ cacheStatus: string }> } }).data.checks.every((d) => d.cacheStatus === 'L2_HIT'));
 
+    // Each time, a one-pair request is read first (its MGET goes at once, 3 keys); the two
+    // after it meet at the flush.
     // 2 x 249 pairs: 498 permission keys + 498 pair versions + the organization version once = 997 keys.
     let responses: Array<Array<{ body: string }>> = [];
     const small = await roundTrips(async () => {
-      responses = await Promise.all([connections[1]!.post('/graphql', [checks(0, 249)]), connections[2]!.post('/graphql', [checks(249, 249)])]);
+      responses = await Promise.all([connections[0]!.post('/graphql', [checks(0, 1)]), connections[1]!.post('/graphql', [checks(0, 249)]), connections[2]!.post('/graphql', [checks(249, 249)])]);
     });
     expect(allHits(responses)).toBe(true);
-    expect(small.commands).toEqual(['MGET']);
-    expect(mgetKeys(small.redis)[0]).toHaveLength(997);
+    expect(small.commands).toEqual(['MGET', 'MGET']);
+    expect(mgetKeys(small.redis).map((k) => k.length)).toEqual([3, 997]);
 
     // 2 x 500 pairs: 1,001 keys each, over the cap on their own: one MGET each, unsplit.
     const big = await roundTrips(async () => {
-      responses = await Promise.all([connections[1]!.post('/graphql', [checks(0, 500)]), connections[2]!.post('/graphql', [checks(0, 500)])]);
+      responses = await Promise.all([connections[0]!.post('/graphql', [checks(0, 1)]), connections[1]!.post('/graphql', [checks(0, 500)]), connections[2]!.post('/graphql', [checks(0, 500)])]);
     });
     expect(allHits(responses)).toBe(true);
-    expect(big.commands).toEqual(['MGET', 'MGET']);
-    expect(mgetKeys(big.redis).map((k) => k.length)).toEqual([1001, 1001]);
+    expect(big.commands).toEqual(['MGET', 'MGET', 'MGET']);
+    expect(mgetKeys(big.redis).map((k) => k.length)).toEqual([3, 1001, 1001]);
   });
 });

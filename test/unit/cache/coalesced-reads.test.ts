@@ -43,11 +43,12 @@ function setup(options: { maxKeys?: number; manual?: boolean } = {}) {
 /** One turn of the event loop (the default flush runs in the check phase). */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('coalescedReads: calls made before the flush share one getMany', () => {
-  it('sends same-tick calls as one getMany of their distinct keys; each caller gets its own values in order', async () => {
+describe('coalescedReads: the first call of a turn goes at once, the later ones share one getMany at the flush', () => {
+  it('sends the later calls of a turn as one getMany of their distinct keys; each caller gets its own values in order', async () => {
     const { fake, kv } = setup();
-    const [x, y, z] = await Promise.all([kv.getMany(['a', 'b', 'c']), kv.getMany(['c', 'zz', 'a']), kv.getMany(['e'])]);
-    expect(fake.calls).toEqual([['a', 'b', 'c', 'zz', 'e']]);
+    const [w, x, y, z] = await Promise.all([kv.getMany(['a']), kv.getMany(['a', 'b', 'c']), kv.getMany(['c', 'zz', 'a']), kv.getMany(['e'])]);
+    expect(fake.calls).toEqual([['a'], ['a', 'b', 'c', 'zz', 'e']]);
+    expect(w).toEqual(['v-a']);
     expect(x).toEqual(['v-a', 'v-b', 'v-c']);
     expect(y).toEqual(['v-c', undefined, 'v-a']);
     expect(z).toEqual(['v-e']);
@@ -65,13 +66,14 @@ describe('coalescedReads: calls made before the flush share one getMany', () => 
     const results = await new Promise<unknown[][]>((resolve) => {
       const out: Array<Promise<unknown[]>> = [];
       setImmediate(() => out.push(kv.getMany(['a'])));
+      setImmediate(() => out.push(kv.getMany(['b'])));
       setImmediate(() => {
-        out.push(kv.getMany(['b']));
+        out.push(kv.getMany(['c']));
         resolve(Promise.all(out));
       });
     });
-    expect(results).toEqual([['v-a'], ['v-b']]);
-    expect(fake.calls).toEqual([['a', 'b']]);
+    expect(results).toEqual([['v-a'], ['v-b'], ['v-c']]);
+    expect(fake.calls).toEqual([['a'], ['b', 'c']]);
   });
 
   it('calls in different turns are separate batches', async () => {
@@ -84,30 +86,40 @@ describe('coalescedReads: calls made before the flush share one getMany', () => 
     expect(fake.calls).toEqual([['a', 'b'], ['b', 'c']]);
   });
 
-  it('schedules one flush per batch, and a new one for calls made after it ran', async () => {
+  it('schedules the flush before it sends the first call (the Redis client then writes both in one go), and one flush per turn', async () => {
     const { fake, kv, scheduler } = setup({ manual: true });
+    const scheduledWhenSent: number[] = [];
+    const getMany = fake.getMany.bind(fake);
+    fake.getMany = (keys) => {
+      scheduledWhenSent.push(scheduler.scheduled);
+      return getMany(keys);
+    };
     const one = kv.getMany(['a']);
     const two = kv.getMany(['b']);
-    expect(scheduler.scheduled).toBe(1);
-    expect(fake.calls).toEqual([]); // nothing is sent before the flush
-    scheduler.flush();
     const three = kv.getMany(['c']);
     expect(scheduler.scheduled).toBe(1);
+    expect(fake.calls).toEqual([['a']]); // the first at once, the others wait for the flush
     scheduler.flush();
-    expect(await Promise.all([one, two, three])).toEqual([['v-a'], ['v-b'], ['v-c']]);
-    expect(fake.calls).toEqual([['a', 'b'], ['c']]);
+    expect(fake.calls).toEqual([['a'], ['b', 'c']]);
+    const four = kv.getMany(['d']); // a new turn: first again
+    expect(scheduler.scheduled).toBe(1);
+    expect(fake.calls).toEqual([['a'], ['b', 'c'], ['d']]);
+    scheduler.flush(); // nothing left for it
+    expect(await Promise.all([one, two, three, four])).toEqual([['v-a'], ['v-b'], ['v-c'], ['v-d']]);
+    expect(fake.calls).toHaveLength(3);
+    expect(scheduledWhenSent).toEqual([1, 0, 1]);
   });
 
   it('reports each getMany as it is sent, with the number of calls it carries', async () => {
     const fake = new FakeKv();
     const batches: number[] = [];
     const kv = coalescedReads(fake as unknown as Keyv, { maxKeys: 2, onBatch: (calls) => batches.push(calls) });
-    const reads = Promise.all([kv.getMany(['a']), kv.getMany(['a', 'b']), kv.getMany(['c'])]);
-    expect(batches).toEqual([]);
+    const reads = Promise.all([kv.getMany(['a']), kv.getMany(['b']), kv.getMany(['c']), kv.getMany(['d', 'e'])]);
+    expect(batches).toEqual([1]);
     await reads;
-    expect(batches).toEqual([2, 1]);
-    await kv.getMany(['d']);
-    expect(batches).toEqual([2, 1, 1]);
+    expect(batches).toEqual([1, 2, 1]);
+    await kv.getMany(['f']);
+    expect(batches).toEqual([1, 2, 1, 1]);
   });
 
   it('an empty call resolves at once, without a round trip', async () => {
@@ -125,11 +137,11 @@ describe('coalescedReads: failures', () => {
     const outcomes = await Promise.allSettled([kv.getMany(['a']), kv.getMany(['b', 'a']), kv.getMany(['c'])]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(outcomes.map((o) => (o as PromiseRejectedResult).reason.message)).toEqual(['ECONNRESET', 'ECONNRESET', 'ECONNRESET']);
-    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls).toEqual([['a'], ['b', 'a', 'c']]);
 
     fake.fail = null;
     expect(await Promise.all([kv.getMany(['a']), kv.getMany(['b'])])).toEqual([['v-a'], ['v-b']]);
-    expect(fake.calls).toHaveLength(2);
+    expect(fake.calls).toHaveLength(4);
   });
 
   it('a getMany that throws synchronously rejects its callers too', async () => {
@@ -142,8 +154,9 @@ describe('coalescedReads: failures', () => {
   it('an answer of the wrong length rejects every caller: values are never handed out misaligned', async () => {
     const { fake, kv } = setup();
     fake.answer = (keys) => keys.slice(1).map((k) => `v-${k}`);
-    const outcomes = await Promise.allSettled([kv.getMany(['a', 'b']), kv.getMany(['c'])]);
-    expect(outcomes.every((o) => o.status === 'rejected' && /2 values for 3 keys/.test(String(o.reason)))).toBe(true);
+    const [first, ...later] = await Promise.allSettled([kv.getMany(['x']), kv.getMany(['a', 'b']), kv.getMany(['c'])]);
+    expect(String((first as PromiseRejectedResult).reason)).toMatch(/0 values for 1 keys/);
+    expect(later.every((o) => o.status === 'rejected' && /2 values for 3 keys/.test(String(o.reason)))).toBe(true);
     await expect(kv.getMany(['a', 'b'])).rejects.toThrow('1 values for 2 keys');
   });
 
@@ -153,10 +166,10 @@ describe('coalescedReads: failures', () => {
       if (keys.includes('c')) throw new Error('node down');
       return keys.map((k) => `v-${k}`);
     };
-    const outcomes = await Promise.allSettled([kv.getMany(['a', 'b']), kv.getMany(['c', 'd'])]);
-    expect(fake.calls).toEqual([['a', 'b'], ['c', 'd']]);
-    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: ['v-a', 'v-b'] });
-    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: new Error('node down') });
+    const outcomes = await Promise.allSettled([kv.getMany(['x']), kv.getMany(['a', 'b']), kv.getMany(['c', 'd'])]);
+    expect(fake.calls).toEqual([['x'], ['a', 'b'], ['c', 'd']]);
+    expect(outcomes[1]).toEqual({ status: 'fulfilled', value: ['v-a', 'v-b'] });
+    expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: new Error('node down') });
   });
 });
 
@@ -164,6 +177,7 @@ describe('coalescedReads: batch size', () => {
   it('caps each getMany at maxKeys distinct keys, splitting the union between callers', async () => {
     const { fake, kv } = setup({ maxKeys: 4 });
     const results = await Promise.all([
+      kv.getMany(['x']), // the turn's first: at once
       kv.getMany(['a', 'b', 'c']),
       kv.getMany(['c', 'd', 'a']), // one new key: fits (4)
       kv.getMany(['e']), // would make 5: next batch
@@ -171,10 +185,11 @@ describe('coalescedReads: batch size', () => {
       kv.getMany(['a']), // a again: in a batch that lacks it, it costs a key
     ]);
     expect(fake.calls).toEqual([
+      ['x'],
       ['a', 'b', 'c', 'd'],
       ['e', 'f', 'g', 'a'],
     ]);
-    expect(results).toEqual([['v-a', 'v-b', 'v-c'], ['v-c', 'v-d', 'v-a'], ['v-e'], ['v-f', 'v-g', 'v-e'], ['v-a']]);
+    expect(results).toEqual([[undefined], ['v-a', 'v-b', 'v-c'], ['v-c', 'v-d', 'v-a'], ['v-e'], ['v-f', 'v-g', 'v-e'], ['v-a']]);
   });
 
   it('never splits one call: a caller over the cap goes alone, in one getMany', async () => {
@@ -189,7 +204,7 @@ describe('coalescedReads: batch size', () => {
     fake.answer = (keys) => keys.map((k) => `v-${k}`);
     const callers = Array.from({ length: 10 }, (_, c) => Array.from({ length: 300 }, (_, i) => `k${c}-${i}`));
     const results = await Promise.all(callers.map((keys) => kv.getMany(keys)));
-    expect(fake.calls.map((keys) => keys.length)).toEqual([900, 900, 900, 300]);
+    expect(fake.calls.map((keys) => keys.length)).toEqual([300, 900, 900, 900]);
     results.forEach((values, c) => expect(values).toEqual(callers[c]!.map((k) => `v-${k}`)));
   });
 });
@@ -201,8 +216,9 @@ describe('coalescedReads: everything else passes through', () => {
     const kv = coalescedReads(inner);
     await kv.set('a', { n: 1 });
     expect(await kv.get('a')).toEqual({ n: 1 });
-    expect(await Promise.all([kv.getMany(['a', 'b']), kv.getMany(['a'])])).toEqual([[{ n: 1 }, undefined], [{ n: 1 }]]);
-    expect(spy).toHaveBeenCalledTimes(1);
+    expect(await Promise.all([kv.getMany(['a', 'b']), kv.getMany(['a']), kv.getMany(['b'])])).toEqual([[{ n: 1 }, undefined], [{ n: 1 }], [undefined]]);
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(spy.mock.calls.map(([keys]) => keys)).toEqual([['a', 'b'], ['a', 'b']]);
   });
 
   it('a getMany with options is not coalesced', async () => {

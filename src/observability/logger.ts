@@ -68,7 +68,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * up to those 100 ms of lines.
  */
 function stdoutDestination(): pino.DestinationStream {
-  return pino.transport({ target: 'pino/file', options: { destination: 1, minLength: 4096, periodicFlush: 100 } }) as pino.DestinationStream;
+  const stream = pino.transport({ target: 'pino/file', options: { destination: 1, minLength: 4096, periodicFlush: 100 } });
+  // stdout gone (a closed pipe: EPIPE) or the worker dead: say so once on stderr and keep
+  // serving; an unhandled 'error' would stop the gateway over its logs.
+  let failed = false;
+  stream.on('error', (error: Error) => {
+    if (!failed) process.stderr.write(`authz-gateway: log output failed, log lines are lost from now on: ${error.message}\n`);
+    failed = true;
+  });
+  return stream as pino.DestinationStream;
 }
 
 /** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */

@@ -59,13 +59,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 /**
  * stdout through a pino transport: a worker thread holds sonic-boom and does the
  * writes, the event loop only serializes the line and copies it into shared memory.
- * The request log is a line per request; written from the event loop (sonic-boom,
- * asynchronous, 4 KB at a time) it cost ~10% of its time on a warm `can` at 50
- * connections, in the worker's hands ~6% (profiles 2026-11-26; a write() per line,
- * before that, ~2% more). Lines go out in writes of 4 KB or more, and at least every
- * 100 ms, so a quiet gateway's last line waits at most that; pino flushes the worker
- * when the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses
- * up to those 100 ms of lines.
+ * The request log is a line per request: written from the event loop (sonic-boom,
+ * asynchronous, 4 KB at a time) it took ~10% of the loop's time on a warm `can` at 50
+ * connections, handed to the worker ~6% (profiles 2026-11-26). Lines go out in writes
+ * of 4 KB or more, and at least every 100 ms, so a quiet gateway's last line waits at
+ * most that; pino flushes the worker when the process exits (also on an uncaught
+ * error). A SIGKILL or an OOM kill loses up to those 100 ms of lines.
  */
 function stdoutDestination(): pino.DestinationStream {
   const stream = pino.transport({ target: 'pino/file', options: { destination: 1, minLength: 4096, periodicFlush: 100 } });

@@ -57,25 +57,28 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 /**
- * stdout through a pino transport: a worker thread holds sonic-boom and does the
- * writes, the event loop only serializes the line and copies it into shared memory.
- * The request log is a line per request: written from the event loop (sonic-boom,
- * asynchronous, 4 KB at a time) it took ~10% of the loop's time on a warm `can` at 50
- * connections, handed to the worker ~6% (profiles 2026-11-26). Lines go out in writes
- * of 4 KB or more, and at least every 100 ms, so a quiet gateway's last line waits at
- * most that; pino flushes the worker when the process exits (also on an uncaught
- * error). A SIGKILL or an OOM kill loses up to those 100 ms of lines.
+ * stdout through pino's sonic-boom, asynchronous and buffered in the event loop: lines
+ * go out in writes of 4 KB or more (on libuv's thread pool), and at least every 100 ms,
+ * so a quiet gateway's last line waits at most that; pino writes out what is buffered
+ * when the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses up
+ * to those 100 ms of lines.
+ *
+ * Not a pino transport (a worker thread): handing each request's line to a worker cost
+ * ~3-4 us more CPU per request than appending it to this buffer (warm `can` at 50
+ * connections, per-thread CPU from /proc in alternating runs, 2026-11-26), and on two
+ * cores the worker's wake-ups take CPU from everything else.
  */
 function stdoutDestination(): pino.DestinationStream {
-  const stream = pino.transport({ target: 'pino/file', options: { destination: 1, minLength: 4096, periodicFlush: 100 } });
-  // stdout gone (a closed pipe: EPIPE) or the worker dead: say so once on stderr and keep
-  // serving; an unhandled 'error' would stop the gateway over its logs.
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 } as Parameters<typeof pino.destination>[0]);
+  // stdout gone (a closed pipe: EPIPE, after which pino drops every line) or failing:
+  // say so once on stderr and keep serving; an unhandled 'error' would stop the
+  // gateway over its logs.
   let failed = false;
   stream.on('error', (error: Error) => {
     if (!failed) process.stderr.write(`authz-gateway: log output failed, log lines are lost from now on: ${error.message}\n`);
     failed = true;
   });
-  return stream as pino.DestinationStream;
+  return stream;
 }
 
 /** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */

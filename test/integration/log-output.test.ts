@@ -4,7 +4,7 @@ import { createTestDatabase } from '../helpers/test-database';
 import { postGraphQL } from '../helpers/test-gateway';
 
 /**
- * The log is written to stdout by a worker thread (observability/logger.ts). When
+ * The log is written to stdout asynchronously (observability/logger.ts). When
  * stdout goes away (the reading end of a pipe closed: EPIPE), the gateway says so once
  * on stderr and keeps answering: losing its logs must not stop it.
  */
@@ -21,7 +21,7 @@ test('stdout closed under it: the gateway keeps answering and says once on stder
     // Each request writes a log line; the first write after the close fails.
     const query = '{ can(userId: "bob", orgId: "acme", permission: "document:edit") { allowed } }';
     for (let i = 0; i < 3; i++) expect((await postGraphQL<{ can: { allowed: boolean } }>(gateway.url, query)).data).toEqual({ can: { allowed: false } });
-    // Until the worker's failed write has been reported (no sleep: the report is what we wait for).
+    // Until the failed write has been reported (no sleep: the report is what we wait for).
     while (!stderr.includes('log output failed')) await once(gateway.child.stderr!, 'data');
     expect((await postGraphQL<{ can: { allowed: boolean } }>(gateway.url, query)).data).toEqual({ can: { allowed: false } });
     expect(gateway.child.exitCode).toBeNull();

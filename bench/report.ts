@@ -61,8 +61,9 @@ function median(values: readonly number[]): number | null {
 }
 
 /**
- * Scenario 1 against { ping }: with rounds on both (alternating, see bench/run.ts), the
- * median of each round's ratio to the round beside it; else the ratio of the two rows.
+ * Scenario 1 against { ping }: with rounds on both (alternating, see bench/run.ts), each
+ * round's ratio to the { ping } round beside it (the target is their median); else the
+ * ratio of the two rows.
  */
 export function pingRatios(r: BenchReport): number[] {
   const s1 = find(r, '1 ');

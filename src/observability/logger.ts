@@ -16,7 +16,7 @@ export interface LoggerOptions {
  * (headers, connection strings). Modules get child loggers with trusted bindings only.
  * An explicit `destination` (tests) always gets JSON.
  *
- * On stdout, lines are buffered (see stdoutDestination).
+ * On stdout, lines are buffered (see bufferedDestination).
  */
 export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
   const counter = options.registry
@@ -52,14 +52,21 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         },
       }),
     },
-    destination ?? prettyStream(options) ?? stdoutDestination(),
+    destination ?? prettyStream(options) ?? bufferedDestination(1, { registry: options.registry }),
   );
 }
 
+export interface BufferedDestinationOptions {
+  /** Log bytes waiting for the reader beyond which new lines are dropped (default 32 MB: ~4 s of request lines at 24k requests/s). */
+  maxPendingBytes?: number;
+  /** Registers `authz_log_lines_dropped_total`. */
+  registry?: Registry;
+}
+
 /**
- * stdout through pino's sonic-boom, asynchronous and buffered in the event loop: lines
- * go out in writes of 16 KB or more (on libuv's pool), and at least every 100 ms, so a
- * quiet gateway's last line waits at most that; pino writes out what is buffered when
+ * Log lines to `fd` (stdout) through pino's sonic-boom, asynchronous and buffered in the
+ * event loop: lines go out in writes of 16 KB or more (on libuv's pool), and at least
+ * every 100 ms, so a quiet gateway's last line waits at most that; pino writes out what is buffered when
  * the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses up to
  * those 100 ms of lines.
  *
@@ -70,27 +77,42 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * pipe, against ~2.5 us with Buffers in 16 KB writes (measured 2026-11-26, 400-byte
  * request log lines). Bigger string-mode writes had cost more, not less, for that reason.
  *
+ * When the reader falls behind (a stalled log shipper), lines wait in memory up to
+ * `maxPendingBytes`; later ones are dropped and counted in `authz_log_lines_dropped_total`,
+ * and stderr says so once. Dropping keeps the gateway answering and its memory bounded;
+ * the alternative, writing synchronously, would stall every decision behind the reader.
+ *
  * Not a pino transport (a worker thread): handing each request's line to a worker cost
  * ~3-4 us more CPU per request than appending it to this buffer (warm `can` at 50
  * connections, per-thread CPU from /proc in alternating runs, 2026-11-26), and on two
  * cores the worker's wake-ups take CPU from everything else.
  */
-function stdoutDestination(): pino.DestinationStream {
+export function bufferedDestination(fd: number, options: BufferedDestinationOptions = {}): pino.DestinationStream {
   const stream = pino.destination({
-    dest: 1,
+    dest: fd,
     sync: false,
     minLength: 16 * 1024,
     maxWrite: 64 * 1024,
+    maxLength: options.maxPendingBytes ?? 32 * 1024 * 1024,
     periodicFlush: 100,
     contentMode: 'buffer',
   } as Parameters<typeof pino.destination>[0]);
-  // stdout gone (a closed pipe: EPIPE, after which pino drops every line) or failing:
+  // The fd gone (a closed pipe: EPIPE, after which pino drops every line) or failing:
   // say so once on stderr and keep serving; an unhandled 'error' would stop the
   // gateway over its logs.
   let failed = false;
   stream.on('error', (error: Error) => {
     if (!failed) process.stderr.write(`authz-gateway: log output failed, log lines are lost from now on: ${error.message}\n`);
     failed = true;
+  });
+  const dropped = options.registry
+    ? new Counter({ name: 'authz_log_lines_dropped_total', help: 'Log lines dropped because the log output fell behind (more than the pending-bytes bound waiting).', registers: [options.registry] })
+    : null;
+  let droppedAny = false;
+  stream.on('drop', () => {
+    dropped?.inc();
+    if (!droppedAny) process.stderr.write('authz-gateway: log output is falling behind; dropping log lines (counted in authz_log_lines_dropped_total)\n');
+    droppedAny = true;
   });
   // pino writes strings; `stream.write` is looked up per line because pino swaps it for
   // a no-op after EPIPE.

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, constants as fsConstants, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, mkdtempSync, openSync, constants as fsConstants, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -19,7 +20,8 @@ test('a log reader that stops reading: lines beyond the pending bound are droppe
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     const registry = new Registry();
-    const logger = createLogger('info', bufferedDestination(fd, { maxPendingBytes: 256 * 1024, registry }));
+    const destination = bufferedDestination(fd, { maxPendingBytes: 256 * 1024, registry });
+    const logger = createLogger('info', destination);
     const padding = 'x'.repeat(1000);
     const written = 1000; // ~1 MB: far beyond the pipe's 64 KB plus the 256 KB bound
     for (let seq = 0; seq < written; seq++) logger.info({ event: 'test_line', seq, padding }, 'line');
@@ -41,11 +43,11 @@ test('a log reader that stops reading: lines beyond the pending bound are droppe
       if (seqs.length >= written - dropped) break;
     }
     reader.destroy();
-    await new Promise((resolve) => logger.flush(resolve)); // its last write's callback, before the fd closes
+    destination.end(); // closes the fd once what is pending is written
+    await once(destination, 'close');
     expect(seqs).toEqual(Array.from({ length: written - dropped }, (_, i) => i));
   } finally {
     stderr.mockRestore();
-    closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   }
 });

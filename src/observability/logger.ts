@@ -66,25 +66,26 @@ export interface BufferedDestinationOptions {
 /**
  * Log lines to `fd` (stdout) through pino's sonic-boom, asynchronous and buffered in the
  * event loop: lines go out in writes of 64 KB or more (on libuv's pool), and at least
- * every 100 ms, so a quiet gateway's last line waits at most that; pino writes out what is buffered when
- * the process exits (also on an uncaught error). A SIGKILL or an OOM kill loses up to
- * those 100 ms of lines.
+ * every 100 ms, so a quiet gateway's last line waits at most that; pino writes out what
+ * is buffered when the process exits (also on an uncaught error). A SIGKILL or an OOM
+ * kill loses up to those 100 ms of lines.
  *
  * Each line is handed over as a Buffer (sonic-boom's `buffer` content mode). In its
  * default string mode sonic-boom appends the line to the pending string and then takes
  * that string's UTF-8 length (`Buffer.byteLength`), which flattens and scans everything
- * pending, up to 16 KB, once per line: ~5.6 us of CPU per line at 24k lines/s into a
- * pipe, against ~2.5 us with Buffers in 16 KB writes (measured 2026-11-26, 400-byte
- * request log lines). Bigger string-mode writes had cost more, not less, for that reason.
- * With Buffers, bigger writes cost nothing per line, and each write wakes a pool thread
- * and the reader, which on two cores preempt the event loop: 64 KB writes instead of
- * 16 KB halved how often the main thread was switched out under scenario 1's load
- * (~600 -> ~300 times a second, /proc schedstat).
+ * pending, up to 16 KB, once per line: the gateway's logger writing 24k request lines a
+ * second into a pipe spent ~5.3 us of CPU per line on the write in string mode against
+ * ~2.8 us with Buffers (alternating runs, 2026-11-26). Bigger string-mode writes had
+ * cost more, not less, for that reason. With Buffers, bigger writes cost nothing per
+ * line, and each write wakes a pool thread and the reader, which on two cores preempt
+ * the event loop: 64 KB writes instead of 16 KB halved how often the main thread was
+ * switched out under scenario 1's load (/proc schedstat).
  *
  * When the reader falls behind (a stalled log shipper), lines wait in memory up to
  * `maxPendingBytes`; later ones are dropped and counted in `authz_log_lines_dropped_total`,
- * and stderr says so once. Dropping keeps the gateway answering and its memory bounded;
- * the alternative, writing synchronously, would stall every decision behind the reader.
+ * and stderr says so once. Dropping keeps the gateway answering and its memory bounded
+ * (a blocked write holds one libuv pool thread until the reader moves); the alternative,
+ * writing synchronously, would stall every decision behind the reader.
  *
  * Not a pino transport (a worker thread): handing each request's line to a worker cost
  * ~3-4 us more CPU per request than appending it to this buffer (warm `can` at 50

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { startGateway } from './app';
 import { ConfigError, loadConfig } from './config/config';
-import { createLogger } from './observability/logger';
+import { createLogger, drainLog } from './observability/logger';
 
 /** The process: configuration from the environment, start, and stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -21,23 +21,29 @@ async function main(): Promise<void> {
   logger.info({ url: `${gateway.url}/graphql` }, `authz-gateway ready: send GraphQL queries to ${gateway.url}/graphql`);
 
   let stopping = false;
+  // The log's last lines are written before exiting, for up to 2 s (see drainLog).
+  const exit = (code: number) =>
+    void drainLog(logger, 2_000).then((drained) => {
+      if (!drained) process.stderr.write('authz-gateway: stdout took no log lines for 2 s; the last ones are lost\n');
+      process.exit(code);
+    });
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => {
       logger.error('shutdown took longer than 10 s; exiting');
-      process.exit(1);
+      exit(1);
     }, 10_000);
     force.unref();
     gateway.close().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -66,9 +66,10 @@ export interface BufferedDestinationOptions {
 /**
  * Log lines to `fd` (stdout) through pino's sonic-boom, asynchronous and buffered in the
  * event loop: lines go out in writes of 64 KB or more (on libuv's pool), and at least
- * every 100 ms, so a quiet gateway's last line waits at most that; pino writes out what
- * is buffered when the process exits (also on an uncaught error). A SIGKILL or an OOM
- * kill loses up to those 100 ms of lines.
+ * every 100 ms, so a quiet gateway's last line waits at most that. A stop writes out what
+ * is buffered first (drainLog); on an uncaught error pino's exit handler writes it
+ * synchronously. A SIGKILL or an OOM kill loses what is pending: normally up to 100 ms
+ * of lines, up to `maxPendingBytes` when the reader has stalled.
  *
  * Each line is handed over as a Buffer (sonic-boom's `buffer` content mode). In its
  * default string mode sonic-boom appends the line to the pending string and then takes
@@ -97,7 +98,7 @@ export function bufferedDestination(fd: number, options: BufferedDestinationOpti
     dest: fd,
     sync: false,
     minLength: 64 * 1024,
-    maxWrite: 256 * 1024,
+    maxWrite: 128 * 1024,
     maxLength: options.maxPendingBytes ?? 32 * 1024 * 1024,
     periodicFlush: 100,
     contentMode: 'buffer',
@@ -107,8 +108,14 @@ export function bufferedDestination(fd: number, options: BufferedDestinationOpti
   // gateway over its logs.
   let failed = false;
   stream.on('error', (error: Error) => {
+    // Closed on purpose (drainLog gave up): a write still in flight then fails.
+    if ((stream as unknown as { destroyed: boolean }).destroyed) return;
     if (!failed) process.stderr.write(`authz-gateway: log output failed, log lines are lost from now on: ${error.message}\n`);
     failed = true;
+    // sonic-boom's synchronous flush (pino's exit handler, `fatal`) mishandles the chunk
+    // a failed write leaves behind in buffer mode (its length is not put back with it),
+    // writing garbage; lines still pending at exit are dropped instead.
+    stream.flushSync = () => undefined;
   });
   const dropped = options.registry
     ? new Counter({ name: 'authz_log_lines_dropped_total', help: 'Log lines dropped because the log output fell behind (more than the pending-bytes bound waiting).', registers: [options.registry] })
@@ -125,6 +132,38 @@ export function bufferedDestination(fd: number, options: BufferedDestinationOpti
   const writeBuffer = stream.write.bind(stream) as unknown as (data: Buffer) => boolean;
   stream.write = (line: string) => writeBuffer(Buffer.from(line));
   return stream;
+}
+
+/**
+ * Writes out what the log still holds before the process exits, waiting at most
+ * `timeoutMs`; false if the reader did not take it in time, in which case the rest is
+ * dropped so that the process can exit. Without this, pino's exit handler writes
+ * synchronously while an asynchronous write may still be in flight, which can interleave
+ * the two on a pipe (pinojs/sonic-boom#101), and blocks for good on a reader that has
+ * stopped; after a drain it has nothing left to write.
+ */
+export function drainLog(logger: Logger, timeoutMs: number): Promise<boolean> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as {
+    write(line: string): boolean;
+    flush?(callback: (error?: Error) => void): void;
+    destroy?(): void;
+    destroyed?: boolean;
+  };
+  const flush = stream.flush;
+  if (typeof flush !== 'function' || stream.destroyed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      stream.write = () => true; // lines logged from here on are dropped, not thrown at their callers
+      stream.destroy?.();
+      resolve(false);
+    }, timeoutMs);
+    // The callback comes after sonic-boom's fsync, which pipes refuse (EINVAL): its
+    // error says nothing about the lines, which were written by then.
+    flush.call(stream, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /** pino-pretty (a devDependency) when asked for and installed; undefined means JSON on stdout. */

@@ -157,8 +157,9 @@ export function drainLog(logger: Logger, timeoutMs: number): Promise<boolean> {
       stream.destroy?.();
       resolve(false);
     }, timeoutMs);
-    // The callback comes after sonic-boom's fsync, which pipes refuse (EINVAL): its
-    // error says nothing about the lines, which were written by then.
+    // The callback's error is sonic-boom's fsync, which pipes refuse (EINVAL), after the
+    // lines were written; or a failed write, which the 'error' listener has reported,
+    // and after which nothing is written synchronously at exit.
     flush.call(stream, () => {
       clearTimeout(timer);
       resolve(true);

@@ -21,12 +21,17 @@ async function main(): Promise<void> {
   logger.info({ url: `${gateway.url}/graphql` }, `authz-gateway ready: send GraphQL queries to ${gateway.url}/graphql`);
 
   let stopping = false;
-  // The log's last lines are written before exiting, for up to 2 s (see drainLog).
-  const exit = (code: number) =>
+  let exiting = false;
+  // The log's last lines are written before exiting, for up to 2 s (see drainLog). Once:
+  // the 10 s timer and a late end of shutdown must not both drain and pick the exit code.
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
     void drainLog(logger, 2_000).then((drained) => {
       if (!drained) process.stderr.write('authz-gateway: stdout took no log lines for 2 s; the last ones are lost\n');
       process.exit(code);
     });
+  };
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -56,6 +56,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/** sonic-boom, with its `destroyed` flag (set once it closes), which its type declarations leave out. */
+export type BufferedDestination = ReturnType<typeof pino.destination> & { destroyed: boolean };
+
 export interface BufferedDestinationOptions {
   /** Log bytes waiting for the reader beyond which new lines are dropped (default 32 MB: ~4 s of request lines at 24k requests/s). */
   maxPendingBytes?: number;
@@ -93,7 +96,7 @@ export interface BufferedDestinationOptions {
  * connections, per-thread CPU from /proc in alternating runs, 2026-11-26), and on two
  * cores the worker's wake-ups take CPU from everything else.
  */
-export function bufferedDestination(fd: number, options: BufferedDestinationOptions = {}): ReturnType<typeof pino.destination> {
+export function bufferedDestination(fd: number, options: BufferedDestinationOptions = {}): BufferedDestination {
   const stream = pino.destination({
     dest: fd,
     sync: false,
@@ -102,14 +105,14 @@ export function bufferedDestination(fd: number, options: BufferedDestinationOpti
     maxLength: options.maxPendingBytes ?? 32 * 1024 * 1024,
     periodicFlush: 100,
     contentMode: 'buffer',
-  } as Parameters<typeof pino.destination>[0]);
+  } as Parameters<typeof pino.destination>[0]) as BufferedDestination;
   // The fd gone (a closed pipe: EPIPE, after which pino drops every line) or failing:
   // say so once on stderr and keep serving; an unhandled 'error' would stop the
   // gateway over its logs.
   let failed = false;
   stream.on('error', (error: Error) => {
     // Closed on purpose (drainLog gave up): a write still in flight then fails.
-    if ((stream as unknown as { destroyed: boolean }).destroyed) return;
+    if (stream.destroyed) return;
     if (!failed) process.stderr.write(`authz-gateway: log output failed, log lines are lost from now on: ${error.message}\n`);
     failed = true;
     // sonic-boom's synchronous flush (pino's exit handler, `fatal`) mishandles the chunk

@@ -55,7 +55,7 @@ function fifoLog(maxPendingBytes: number) {
     /** Reads what is left, so that no write stays blocked, and closes both ends. */
     async close() {
       const r = this.read();
-      if (!closed(destination)) {
+      if (!destination.destroyed) {
         destination.end();
         await once(destination, 'close');
       }
@@ -63,11 +63,6 @@ function fifoLog(maxPendingBytes: number) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** sonic-boom's `destroyed` (set once it closes), which its type declarations leave out. */
-function closed(destination: ReturnType<typeof bufferedDestination>): boolean {
-  return (destination as unknown as { destroyed: boolean }).destroyed;
 }
 
 const padding = `${'x'.repeat(990)}é€😀`; // multi-byte UTF-8: a write may split a character, a line must not
@@ -124,7 +119,7 @@ test('stopping while the reader is stalled: the drain gives up after its timeout
   try {
     await logInTurns(log.logger);
     expect(await drainLog(log.logger, 200)).toBe(false);
-    expect(closed(log.destination)).toBe(true);
+    expect(log.destination.destroyed).toBe(true);
     expect(() => log.logger.info({ event: 'late' }, 'after the drain gave up')).not.toThrow();
   } finally {
     await log.close();

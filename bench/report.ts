@@ -93,6 +93,19 @@ function rssMedian(s5: ScenarioResult, from: number, to: number): number | null 
 
 const find = (r: BenchReport, prefix: string) => r.scenarios.find((s) => s.name.startsWith(prefix));
 
+type Rounds = NonNullable<ScenarioResult['rounds']>;
+
+/**
+ * The line under the table for two scenarios run in alternating rounds: every round of
+ * each (as `describe` words them) and their ratios; nothing when they ran once.
+ */
+function alternation(r: BenchReport, a: string, b: string, ratios: readonly number[], describe: (a: Rounds, b: Rounds) => string): string[] {
+  const x = find(r, `${a} `)?.rounds;
+  const y = find(r, `${b} `)?.rounds;
+  if (!x || !y || ratios.length < 2) return [];
+  return [`Scenario ${a} and ${b} ran in ${x.length} alternating rounds${describe(x, y)}; ratios ${ratios.join(', ')}.`, ''];
+}
+
 /** The issue's targets, each computed from this run's scenarios. */
 export function targets(r: BenchReport): Target[] {
   const s1 = find(r, '1 ');
@@ -145,24 +158,12 @@ export function markdown(r: BenchReport): string {
       `${bare1 ? `; an HTTP request to bare node:http at 1 connection (6c), p50 ${bare1.latencyMs.p50} ms` : ''}.`,
     '',
   );
-  const s1 = find(r, '1 ');
-  const ratios = pingRatios(r);
-  if (s1?.rounds && ratios.length > 1) {
-    lines.push(
-      `Scenario 1 and 6a ran in ${s1.rounds.length} alternating rounds (the rows above are each one's median round): scenario 1 at ${s1.rounds.map((x) => x.requestsPerSecond).join(', ')} req/s, ` +
-        `{ ping } at ${find(r, '6a')!.rounds!.map((x) => x.requestsPerSecond).join(', ')} req/s; ratios ${ratios.join(', ')}.`,
-      '',
-    );
-  }
-  const hit = find(r, '2a');
-  const loadToHit = loadToHitRatios(r);
-  if (hit?.rounds && loadToHit.length > 1) {
-    lines.push(
-      `Scenario 2a and 2b ran in ${hit.rounds.length} alternating rounds: L2 hit p50 ${hit.rounds.map((x) => x.p50Ms).join(', ')} ms, ` +
-        `DB load p50 ${find(r, '2b')!.rounds!.map((x) => x.p50Ms).join(', ')} ms; ratios ${loadToHit.join(', ')}.`,
-      '',
-    );
-  }
+  const reqs = (rounds: Rounds) => `${rounds.map((x) => x.requestsPerSecond).join(', ')} req/s`;
+  const p50s = (rounds: Rounds) => `${rounds.map((x) => x.p50Ms).join(', ')} ms`;
+  lines.push(
+    ...alternation(r, '1', '6a', pingRatios(r), (s1, ping) => ` (the rows above are each one's median round): scenario 1 at ${reqs(s1)}, { ping } at ${reqs(ping)}`),
+    ...alternation(r, '2a', '2b', loadToHitRatios(r), (hit, load) => `: L2 hit p50 ${p50s(hit)}, DB load p50 ${p50s(load)}`),
+  );
   const s5 = find(r, '5 ');
   if (s5) {
     const rate = s5.series.filter(Boolean).map((b) => `${b.second}s ${b.total ? ((100 * b.hits) / b.total).toFixed(1) : '-'}%`);

@@ -1,5 +1,5 @@
 // The benchmark's result format and its Markdown summary: one row per scenario, then
-// the issue's targets as ratios measured in the same run.
+// the targets (docs/benchmarks.md) as ratios measured in the same run.
 import type { LoadResult } from './loadgen';
 import { type LatencySummary, round } from './stats';
 
@@ -106,7 +106,7 @@ function alternation(r: BenchReport, a: string, b: string, ratios: readonly numb
   return [`Scenario ${a} and ${b} ran in ${x.length} alternating rounds${describe(x, y)}; ratios ${ratios.join(', ')}.`, ''];
 }
 
-/** The issue's targets, each computed from this run's scenarios. */
+/** The targets (docs/benchmarks.md), each computed from this run's scenarios. */
 export function targets(r: BenchReport): Target[] {
   const s1 = find(r, '1 ');
   const hit = find(r, '2a');

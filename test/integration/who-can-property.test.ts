@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describeIdProblem } from '../../src/authz/identifiers';
 import { seed } from '../helpers/policy';
 import { PrivateRedis } from '../helpers/redis-server';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
+import { type GraphQLResponse, startTestGateway, type TestGateway } from '../helpers/test-gateway';
+
+type WhoCanPage = { users: Array<{ userId: string; via: string[] }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
 
 /**
  * Property: on random policies (wildcards, expired and unexpired grants, hostile IDs),
@@ -106,7 +108,7 @@ async function walk(orgId: string, permission: string, first: number) {
   const users: Array<{ userId: string; via: string[] }> = [];
   let after: string | null = null;
   do {
-    const res = await gw.gql<{ whoCan: { users: typeof users; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(WHO, { o: orgId, p: permission, first, after });
+    const res: GraphQLResponse<{ whoCan: WhoCanPage }> = await gw.gql<{ whoCan: WhoCanPage }>(WHO, { o: orgId, p: permission, first, after });
     expect(res.errors).toBeUndefined();
     users.push(...res.data!.whoCan.users);
     after = res.data!.whoCan.pageInfo.hasNextPage ? res.data!.whoCan.pageInfo.endCursor : null;

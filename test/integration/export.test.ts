@@ -50,7 +50,7 @@ test('the demo data: export, import into an empty database, export again: the sa
   const out = await runScript('scripts/export-policy.ts', ['--out', first], { DATABASE_URL: a.test.url, LOG_LEVEL: 'silent' });
   expect(out.stderr).toBe('exported 2 organizations, 4 roles, 5 memberships, 2 grants to ' + first + '\n');
   expect(out.code).toBe(0);
-  const imported = await runScript('scripts/import-policy.ts', [first], { DATABASE_URL: b.test.url, LOG_LEVEL: 'silent', AUTHZ_CACHE_L2_ENABLED: 'false' });
+  const imported = await runScript('scripts/import-policy.ts', [first], { DATABASE_URL: b.test.url, LOG_LEVEL: 'silent', AUTHZ_L2_CACHE_ENABLED: 'false' });
   expect(imported.code).toBe(0);
   expect((await runScript('scripts/export-policy.ts', ['--out', second], { DATABASE_URL: b.test.url, LOG_LEVEL: 'silent' })).code).toBe(0);
   const text = readFileSync(first, 'utf8');

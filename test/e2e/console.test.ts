@@ -173,10 +173,10 @@ test('who can: the members who may now, with the roles and grants that give it',
   await page.getByRole('button', { name: 'Show members', exact: true }).click();
   await members.getByText('a direct grant').waitFor();
   expect(await members.getByRole('listitem').allInnerTexts()).toEqual(['carol via a direct grant report:export', 'erin via role auditor']);
+  await shot('10-who-can');
   await page.getByLabel('Permission', { exact: true }).fill('document:*');
   await visible('"document:*" is a pattern; ask about a concrete permission (no "*")');
   await page.locator('button:disabled', { hasText: 'Show members' }).waitFor();
-  await shot('10-who-can');
 });
 
 test('activity lists both changes, newest first', async () => {

@@ -45,4 +45,4 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   expect(table).toMatch(/Scenario 1 and 6a ran in 2 alternating rounds .* ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/Scenario 2a and 2b ran in 2 alternating rounds: L2 hit p50 [\d.]+, [\d.]+ ms, DB load p50 [\d.]+, [\d.]+ ms; ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/a Redis PING from Node, p50 [\d.]+ ms; an HTTP request to bare node:http at 1 connection \(6c\), p50 [\d.]+ ms/);
-}, 90_000);
+}, 120_000);

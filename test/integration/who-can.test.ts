@@ -70,7 +70,7 @@ async function walk(o: string, p: string, first: number): Promise<Page['users']>
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp.test', AUTH_JWT_AUDIENCE: 'authz-gateway' });
+  gw = await startTestGateway({ AUTH_MODE: 'apikey,jwt', AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp.test', AUTH_JWT_AUDIENCE: 'authz-gateway' });
   await seed(gw.gateway.database.prisma, POLICY);
   admin = await jwt('authz:admin');
 });

@@ -31,9 +31,11 @@ afterAll(async () => {
   for (const test of dbs) await test.drop();
 });
 
+/** The export as text; checks that it was written a page at a time (never more entries per write than a page). */
 async function exported(db: Database, options: { orgIds?: string[]; pageSize?: number } = {}): Promise<string> {
   const chunks: string[] = [];
   await exportPolicy(db.prisma, async (chunk) => void chunks.push(chunk), options);
+  for (const chunk of chunks) expect(chunk.split('\n    {').length - 1).toBeLessThanOrEqual(options.pageSize ?? 1_000);
   return chunks.join('');
 }
 

@@ -12,6 +12,8 @@ type WhoCanPage = { users: Array<{ userId: string; via: string[] }>; pageInfo: {
  * `can` is true, each once, in user ID order, with the reasons the policy gives;
  * with the L2 cache cold and warm.
  */
+// Each run imports a policy and walks pages over HTTP: generous on a busy machine.
+jest.setTimeout(120_000);
 const PAST = '2020-01-01T00:00:00Z';
 const FUTURE = '2999-01-01T00:00:00Z';
 const RESOURCES = ['document', 'report'];

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { describeIdProblem } from '../authz/identifiers';
 import { describePermissionProblem } from '../authz/permission';
@@ -134,10 +134,9 @@ async function readYaml(file: string): Promise<{ value: unknown; locate: (p: Rea
 
 /** ` (line N)` for the deepest node of `p` that exists in the document, or ''. */
 function locate(doc: Document, lines: LineCounter, p: ReadonlyArray<PropertyKey>): string {
-  for (let depth = p.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(p.slice(0, depth) as unknown[], true);
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
-    if (range && (depth === 0 || node !== undefined) && (depth > 0 || isMap(node) || isSeq(node))) return ` (line ${lines.linePos(range[0]).line})`;
+  for (let depth = p.length; depth > 0; depth--) {
+    const node = doc.getIn(p.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return ` (line ${lines.linePos(node.range[0]).line})`;
   }
   return '';
 }

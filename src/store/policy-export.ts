@@ -52,7 +52,7 @@ const MEMBERSHIPS: Section<{ org_id: string; user_id: string; roles: string[] }>
   sql: `SELECT m.org_id, m.user_id,
           ARRAY(SELECT r.name FROM membership_roles mr JOIN roles r ON r.org_id = mr.org_id AND r.id = mr.role_id
                  WHERE mr.org_id = m.org_id AND mr.user_id = m.user_id) AS roles
-        FROM memberships m WHERE ${ORG_FILTER.replace(/org_id/g, 'm.org_id')} AND (m.org_id, m.user_id) > ($2, $3)
+        FROM memberships m WHERE ($1::text[] IS NULL OR m.org_id = ANY($1::text[])) AND (m.org_id, m.user_id) > ($2, $3)
         ORDER BY m.org_id, m.user_id LIMIT $4`,
   key: (r) => [r.org_id, r.user_id],
   entry: (r) => ({ orgId: r.org_id, roles: [...r.roles].sort(), userId: r.user_id }),

@@ -48,6 +48,7 @@ import { meteredKeyv } from './observability/metered-keyv';
 import { meteredStore } from './observability/metered-source';
 import { createMetrics } from './observability/metrics';
 import { probeReadiness } from './observability/readiness-probe';
+import { UsageReporter } from './observability/studio/usage-reporter';
 import type { Logger } from './observability/logger';
 import { type Database, openDatabase } from './store/database';
 import { DEMO_POLICY } from './store/demo-data';
@@ -196,13 +197,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       formatError,
     });
     for (const plugin of observabilityPlugins(finished, config.observability)) apollo.addPlugin(plugin);
-    // Apollo Studio traces every request inside Apollo's pipeline: with it, no bypass.
-    const prepared = config.preparedOperations && !config.observability.apollo
+    // Apollo Studio: Apollo's plugin reports what Apollo runs, this reporter what the
+    // prepared path answers (the same reports; flushed when stopped, after HTTP).
+    const studio = config.observability.apollo;
+    const usage = config.preparedOperations && studio
+      ? new UsageReporter({ key: studio.key, graphRef: studio.graphRef, endpointUrl: studio.usageReportingUrl, schema, logger: logger.child({ component: 'apollo-usage' }) })
+      : undefined;
+    if (usage) stops.push({ name: 'apollo usage reporting (prepared path)', stop: () => usage.stop() });
+    const prepared = config.preparedOperations
       ? new PreparedPath({
           operations: new OperationCache({ schema, validationRules: hardening.validationRules, parseOptions: hardening.parseOptions ?? {} }),
           formatError,
           includeStacktrace: hardening.includeStacktraceInErrorResponses ?? false,
           finished,
+          usage,
         })
       : undefined;
     const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });

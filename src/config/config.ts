@@ -129,7 +129,7 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Introspection: GRAPHQL_INTROSPECTION, else on outside production. */
   readonly introspection: boolean;
-  /** Repeated query texts run compiled, past Apollo's pipeline (GRAPHQL_PREPARED_OPERATIONS; off while Apollo Studio reporting is on). */
+  /** Repeated query texts run compiled, past Apollo's pipeline (GRAPHQL_PREPARED_OPERATIONS). */
   readonly preparedOperations: boolean;
   /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;

@@ -60,7 +60,7 @@ export function registerGraphQL(
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async function (request, reply) {
       if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
-        const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
+        const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request), request.headers);
         if (response) {
           for (const [name, value] of response.headers) reply.header(name, value);
           try {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { Report, Trace } from '@apollo/usage-reporting-protobuf';
+import { type IContextualizedStats, Report, Trace } from '@apollo/usage-reporting-protobuf';
 
 /** One POST the receiver got. */
 export interface ReceivedRequest {
@@ -53,7 +53,7 @@ export function usageTotals(reports: Report[]): UsageTotals {
   const entry = (key: string, client: string) => ((totals[key] ??= {})[client] ??= { requests: 0, withErrors: 0, timed: 0, withoutFieldInstrumentation: 0 });
   for (const report of reports) {
     for (const [key, perQuery] of Object.entries(report.tracesPerQuery ?? {})) {
-      for (const stats of perQuery.statsWithContext ?? []) {
+      for (const stats of (perQuery.statsWithContext ?? []) as IContextualizedStats[]) {
         const q = stats.queryLatencyStats!;
         const e = entry(key, `${stats.context?.clientName ?? ''}/${stats.context?.clientVersion ?? ''}`);
         e.requests += Number(q.requestCount ?? 0);

@@ -59,7 +59,7 @@ export function usageTotals(reports: Report[]): UsageTotals {
         e.requests += Number(q.requestCount ?? 0);
         e.withErrors += Number(q.requestsWithErrorsCount ?? 0);
         e.withoutFieldInstrumentation += Number(q.requestsWithoutFieldInstrumentation ?? 0);
-        e.timed += histogramCount((q.latencyCount ?? []).map(Number));
+        e.timed += histogramCount(((q.latencyCount ?? []) as number[]).map(Number));
       }
       for (const t of perQuery.trace ?? []) {
         const trace = t instanceof Uint8Array ? Trace.decode(t) : (t as Trace);

@@ -35,6 +35,7 @@ export class Tracing {
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
   private readonly current = new AsyncLocalStorage<Span>();
+  private sampledInFlight = 0;
 
   constructor(config: TracingConfig, onDropped: OnDropped) {
     const exporter = config.protocol === 'http/json' ? new OTLPJsonExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS }) : new OTLPProtoExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS });
@@ -58,9 +59,20 @@ export class Tracing {
     return this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   }
 
-  /** Runs `fn` with `span` current (only sampled spans are made current: nothing below an unsampled one is traced). */
-  run<T>(span: Span, fn: () => T): T {
-    return span.isRecording() ? this.current.run(span, fn) : fn();
+  /**
+   * Runs a request's handling with its span current. Only sampled spans are made
+   * current, so nothing below an unsampled one is traced. While no sampled request is
+   * in flight the AsyncLocalStorage is disabled: an enabled one makes Node run an
+   * async hook for every promise of every request, sampled or not.
+   */
+  async run<T>(span: Span, fn: () => Promise<T>): Promise<T> {
+    if (!span.isRecording()) return fn();
+    this.sampledInFlight++;
+    try {
+      return await this.current.run(span, fn);
+    } finally {
+      if (--this.sampledInFlight === 0) this.current.disable();
+    }
   }
 
   /** The current request's span, if it is being recorded. */

@@ -157,7 +157,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // union is then split per node (cluster-batching-store.ts, inside l2.kv).
       const guarded = l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv;
       const reads = l2.kind === 'redis' ? coalescedReads(guarded, { onBatch: (calls) => metrics.l2CoalescedReads.observe(calls) }) : guarded;
-      const l2Cache = new L2PermissionCache(tracing ? tracedL2Reads(reads, tracing) : reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
+      const l2Cache = new L2PermissionCache(tracing ? tracedL2Reads(reads, tracing, l2.kind !== 'memory') : reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
       // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);

@@ -1,4 +1,4 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestFinished } from '../../graphql/plugins/observability';
 import type { Tracing } from './tracing';
@@ -14,11 +14,7 @@ export type AroundRequest = (request: FastifyRequest, reply: FastifyReply, handl
  * an `x-request-id` sent by the caller is replaced).
  */
 export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
-  return async (request, reply, handle) => {
-    const span = tracing.startRequest(`${request.method} /graphql`, request.headers, { 'http.request.method': request.method, 'url.path': '/graphql' });
-    const traceId = span.spanContext().traceId;
-    (request as { id: string }).id = traceId;
-    reply.header('x-request-id', traceId);
+  const sampled = async (span: Span, reply: FastifyReply, handle: () => Promise<unknown>) => {
     try {
       return await tracing.run(span, handle);
     } catch (error) {
@@ -28,6 +24,14 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
       span.setAttribute('http.response.status_code', reply.statusCode);
       span.end();
     }
+  };
+  return (request, reply, handle) => {
+    const span = tracing.startRequest(`${request.method} /graphql`, request.headers, { 'http.request.method': request.method, 'url.path': '/graphql' });
+    const traceId = span.spanContext().traceId;
+    (request as { id: string }).id = traceId;
+    reply.header('x-request-id', traceId);
+    // An unsampled span records nothing and needs no end: no wrapper at all.
+    return span.isRecording() ? sampled(span, reply, handle) : handle();
   };
 }
 

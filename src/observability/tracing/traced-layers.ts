@@ -37,9 +37,11 @@ export class TracedDecisionService extends DecisionService {
 /**
  * The L2 reads (Keyv `getMany`, one Redis MGET per request before coalescing) in a
  * CLIENT span `MGET` with `db.system`=redis, `authz.l2.keys` (keys read: permission
- * sets and their versions) and `authz.l2.hits` (keys that had a value).
+ * sets and their versions) and `authz.l2.hits` (keys that had a value). The in-process
+ * L2 (no Redis configured) gets the same span without the `db.*` attributes.
  */
-export function tracedL2Reads(kv: Keyv, tracing: Tracing): Keyv {
+export function tracedL2Reads(kv: Keyv, tracing: Tracing, redis: boolean): Keyv {
+  const attributes = redis ? { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'MGET' } : {};
   return new Proxy(kv, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -48,7 +50,7 @@ export function tracedL2Reads(kv: Keyv, tracing: Tracing): Keyv {
         tracing.inSpan(
           'MGET',
           SpanKind.CLIENT,
-          { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'MGET', 'authz.l2.keys': keys.length },
+          { ...attributes, 'authz.l2.keys': keys.length },
           () => (value as (k: string[]) => Promise<unknown[]>).call(target, keys),
           (values) => ({ 'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length }),
         );

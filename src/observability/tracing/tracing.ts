@@ -65,8 +65,11 @@ export class Tracing {
    * in flight the AsyncLocalStorage is disabled: an enabled one makes Node run an
    * async hook for every promise of every request, sampled or not.
    */
-  async run<T>(span: Span, fn: () => Promise<T>): Promise<T> {
-    if (!span.isRecording()) return fn();
+  run<T>(span: Span, fn: () => Promise<T>): Promise<T> {
+    return span.isRecording() ? this.runSampled(span, fn) : fn();
+  }
+
+  private async runSampled<T>(span: Span, fn: () => Promise<T>): Promise<T> {
     this.sampledInFlight++;
     try {
       return await this.current.run(span, fn);
@@ -85,9 +88,13 @@ export class Tracing {
    * just `fn`. `describe` may add attributes from the result. A thrown error marks
    * the span as failed and is rethrown.
    */
-  async inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
+  inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
     const parent = this.current.getStore();
-    if (!parent) return fn();
+    // Not async itself: without a sampled parent, no promise or span is added.
+    return parent ? this.child(parent, name, kind, attributes, fn, describe) : fn();
+  }
+
+  private async child<T>(parent: Span, name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
     const span = this.tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, parent));
     try {
       const result = await this.current.run(span, fn);

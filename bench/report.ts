@@ -77,6 +77,9 @@ function roundRatios(r: BenchReport, a: string, b: string, value: (x: { requests
 /** Scenario 1's requests/s against { ping }'s, round by round. */
 export const pingRatios = (r: BenchReport): number[] => roundRatios(r, '1 ', '6a', (x) => x.requestsPerSecond);
 
+/** Scenario 8: a telemetry variant's requests/s against the same gateway without telemetry (8a), round by round. */
+export const telemetryRatios = (r: BenchReport, variant: string): number[] => roundRatios(r, variant, '8a', (x) => x.requestsPerSecond);
+
 /** Scenario 2's database-load p50 against its L2-hit p50, round by round. */
 export const loadToHitRatios = (r: BenchReport): number[] => roundRatios(r, '2b', '2a', (x) => x.p50Ms);
 
@@ -107,6 +110,8 @@ function alternation(r: BenchReport, a: string, b: string, ratios: readonly numb
   return [`Scenario ${a} and ${b} ran in ${x.length} alternating rounds${describe(x, y)}; ratios ${ratios.join(', ')}.`, ''];
 }
 
+const TELEMETRY_TARGETS = { '8b': ['Apollo Studio on', 0.9], '8c': ['OpenTelemetry 1%', 0.97], '8d': ['OpenTelemetry 100%', 0.8] } as const;
+
 /** The targets (docs/benchmarks.md), each computed from this run's scenarios. */
 export function targets(r: BenchReport): Target[] {
   const s1 = find(r, '1 ');
@@ -133,6 +138,11 @@ export function targets(r: BenchReport): Target[] {
     ['4: decisions/s', s4 ? Math.round(s4.decisionsPerSecond) : null, '>= 100,000', (v) => v >= 100_000],
     ['4: p50 per request (ms)', s4?.latencyMs.p50 ?? null, '<= 2', (v) => v <= 2],
     ['5: hit rate after 10 s', lateTotal ? round(lateHits / lateTotal, 4) : null, '>= 0.95', (v) => v >= 0.95],
+    ...(['8b', '8c', '8d'] as const).map((variant): [string, number | null, string, (v: number) => boolean] => {
+      const ratio = median(telemetryRatios(r, variant));
+      const [label, goal] = TELEMETRY_TARGETS[variant];
+      return [`8: req/s ${label} vs off`, ratio === null ? null : round2(ratio), `>= ${goal}x`, (v) => v >= goal];
+    }),
     ['5: RSS growth 20 s -> 60 s (10 s medians)', rss20 && rss60 ? round(rss60 / rss20 - 1, 4) : null, '< 0.05', (v) => v < 0.05],
   ];
   return list.map(([name, measured, goal, ok]) => ({ name, measured, goal, met: measured !== null && ok(measured) }));

@@ -15,6 +15,7 @@ import { SignJWT } from 'jose';
 import { createDatabase, generate, load, loadLargeOrganization } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
 import { cpuMicros, ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
+import { startSink } from './sinks';
 import { type BenchReport, markdown, medianRounds, type ScenarioResult } from './report';
 import { type LatencySummary, percentiles } from './stats';
 
@@ -24,7 +25,8 @@ const cpuProf = args.includes('--cpu-prof');
 // --only 1,4: run just these scenarios (by the number their name starts with), e.g. to
 // profile one of them; the table then shows only the targets that were measured.
 const onlyArg = args.find((a) => a.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
-const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim())) : undefined;
+// `--only telemetry` is scenario 8 (Apollo Studio and OpenTelemetry against the same gateway without them).
+const only = onlyArg ? new Set(onlyArg.split(',').map((s) => (s.trim() === 'telemetry' ? '8' : s.trim()))) : undefined;
 const selected = (...ids: string[]) => !only || ids.some((id) => only.has(id) || only.has(id.replace(/[a-z]$/, '')));
 const DB_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -157,6 +159,33 @@ async function main(): Promise<void> {
     await within(['5'], () => startServer('gateway-cold', gatewayArgs, gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}zipf:` })), async (gw) => {
       await measure(gw, '5 zipf mix, cold start', { ...job(gw.url, 'zipf', 20, secs.zipf), warmupSeconds: 0 }, 1);
     });
+    // Scenario 8: scenario 1's load on four gateways sharing one warm L2, in alternating
+    // rounds (8a, 8b, 8c, 8d, 8a, ...): without telemetry, with Apollo Studio usage
+    // reporting, with OpenTelemetry sampling 1% and 100% of requests. Reports and spans
+    // go to a local sink, so the cost of sending them is counted but not a network's.
+    if (selected('8')) {
+      const sink = await startSink();
+      cleanups.push(sink.close);
+      const warmPrefix = { AUTHZ_REDIS_KEY_PREFIX: `${prefix}telemetry:` };
+      const otel = (ratio: string) => ({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+      const variants: Array<[string, Record<string, string>]> = [
+        ['8a can, L2 warm, no telemetry', {}],
+        ['8b can, L2 warm, Apollo Studio on', { APOLLO_KEY: 'service:bench:not-a-real-key', APOLLO_GRAPH_REF: 'bench@current', APOLLO_USAGE_REPORTING_URL: sink.url, APOLLO_SCHEMA_REPORTING_URL: `${sink.url}/schema` }],
+        ['8c can, L2 warm, OpenTelemetry 1%', otel('0.01')],
+        ['8d can, L2 warm, OpenTelemetry 100%', otel('1')],
+      ];
+      const servers: Array<[string, Server]> = [];
+      try {
+        for (const [name, env] of variants) servers.push([name, await startServer(`gateway-${name.slice(0, 2)}`, gatewayArgs, gatewayEnv({ ...warmPrefix, ...env }))]);
+        await warm(servers[0]![1].url, data.pairs, authorization);
+        for (let round = 1; round <= rounds; round++) {
+          for (const [name, server] of servers) await measure(server, name, job(server.url, 'can', 50), 1, round);
+        }
+      } finally {
+        for (const [, server] of servers) await server.stop();
+      }
+      log(`telemetry sink received ${sink.requests()} requests, ${Math.round(sink.bytes() / 1024)} KiB`);
+    }
     // Scenario 6: the baselines, same machine, same run, same load generator ({ ping }
     // ran above, between the rounds of scenario 1, unless scenario 1 was left out).
     if (!selected('1')) {

@@ -49,6 +49,10 @@ import { meteredKeyv } from './observability/metered-keyv';
 import { meteredStore } from './observability/metered-source';
 import { createMetrics } from './observability/metrics';
 import { probeReadiness } from './observability/readiness-probe';
+import { UsageReporter } from './observability/studio/usage-reporter';
+import { annotateRequestSpan, traceGraphQLRequests } from './observability/tracing/request-span';
+import { TracedDecisionService, tracedAdmin, tracedL2Reads, tracedStore } from './observability/tracing/traced-layers';
+import { Tracing } from './observability/tracing/tracing';
 import type { Logger } from './observability/logger';
 import { type Database, openDatabase } from './store/database';
 import { DEMO_POLICY } from './store/demo-data';
@@ -100,6 +104,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   };
 
   try {
+    // OpenTelemetry (off: null, and no layer below is wrapped). Stopped last, so the
+    // spans of the final requests are exported.
+    const tracing = config.observability.tracing
+      ? new Tracing(config.observability.tracing, (count, reason) => metrics.traceSpansDropped.inc({ reason }, count))
+      : null;
+    if (tracing) stops.push({ name: 'tracing', stop: () => tracing.shutdown() });
     const database = await openDatabase(config.database, { onQuery: options.onQuery });
     stops.push({ name: 'database', stop: () => database.close() });
     const applied = await database.withMigrationAdapter(applyMigrations);
@@ -110,7 +120,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     }
 
     const keys = createCacheKeys(config.cache.keyPrefix);
-    const store = meteredStore(new PostgresPermissionStore(database.prisma), metrics);
+    const metered = meteredStore(new PostgresPermissionStore(database.prisma), metrics);
+    const store = tracing ? tracedStore(metered, tracing) : metered;
     const singleFlight = new SingleFlight(store, keys, { retainMs: 1_000 });
     let l2: L2Store | null = null;
     let invalidator: L2Invalidator | null = null;
@@ -148,20 +159,21 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // union is then split per node (cluster-batching-store.ts, inside l2.kv).
       const guarded = l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv;
       const reads = l2.kind === 'redis' ? coalescedReads(guarded, { onBatch: (calls) => metrics.l2CoalescedReads.observe(calls) }) : guarded;
-      const l2Cache = new L2PermissionCache(reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
+      const l2Cache = new L2PermissionCache(tracing ? tracedL2Reads(reads, tracing, l2.kind !== 'memory') : reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
       // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);
     } else {
       source = withStatus(singleFlight, 'DISABLED');
     }
-    const decisions = new DecisionService({ maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) });
+    const decisionOptions = { maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) };
+    const decisions = tracing ? new TracedDecisionService(decisionOptions, tracing) : new DecisionService(decisionOptions);
     /** L1 for one request and read requirement, under that request's deadline. */
     const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline: PermissionSetSource = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
       new PermissionLoader(deadline, keys, { cache: config.cache.enabled, requirement });
     const changes = new PolicyChanges(database.prisma, invalidator, logger, (err) => breaker?.recordFailure(err));
     stops.push({ name: 'pending invalidations', stop: () => changes.close() });
-    const admin = new PolicyAdmin(changes);
+    const admin = tracing ? tracedAdmin(new PolicyAdmin(changes), tracing) : new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
     const whoCan = new WhoCanService(new WhoCanStore(database.prisma));
     if (config.authMode === 'none') {
@@ -185,7 +197,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       exposeInternals: config.env === 'development',
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
     });
-    const finished = requestFinished(requestLogWriter(logger), requestMetricsRecorder(metrics));
+    const logged = requestFinished(requestLogWriter(logger), requestMetricsRecorder(metrics));
+    const finished = tracing ? annotateRequestSpan(tracing, logged) : logged;
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       ...hardening,
@@ -199,13 +212,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       formatError,
     });
     for (const plugin of observabilityPlugins(finished, config.observability)) apollo.addPlugin(plugin);
-    // Apollo Studio traces every request inside Apollo's pipeline: with it, no bypass.
-    const prepared = config.preparedOperations && !config.observability.apollo
+    // Apollo Studio: Apollo's plugin reports what Apollo runs, this reporter what the
+    // prepared path answers (the same reports; flushed when stopped, after HTTP).
+    const studio = config.observability.apollo;
+    const usage = config.preparedOperations && studio
+      ? new UsageReporter({ key: studio.key, graphRef: studio.graphRef, endpointUrl: studio.usageReportingUrl, schema, logger: logger.child({ component: 'apollo-usage' }) })
+      : undefined;
+    if (usage) stops.push({ name: 'apollo usage reporting (prepared path)', stop: () => usage.stop() });
+    const prepared = config.preparedOperations
       ? new PreparedPath({
           operations: new OperationCache({ schema, validationRules: hardening.validationRules, parseOptions: hardening.parseOptions ?? {} }),
           formatError,
           includeStacktrace: hardening.includeStacktraceInErrorResponses ?? false,
           finished,
+          usage,
         })
       : undefined;
     const probe = () => probeReadiness({ database, l2, cacheEnabled: config.cache.enabled, timeoutMs: 1_000 });
@@ -219,7 +239,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));
-    }, prepared);
+    }, prepared, tracing ? traceGraphQLRequests(tracing) : undefined);
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator });
     registerConsole(app, { authMode: config.authMode });
     await app.listen({ host: config.http.host, port: config.http.port });

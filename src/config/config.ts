@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type TracingConfig, tracingConfig, tracingEnvSchema } from './tracing-config';
 
 /**
  * Environment -> validated, frozen configuration. This is the only module that reads
@@ -96,7 +97,7 @@ const envSchema = z.object({
   GRAPHQL_PREPARED_OPERATIONS: bool('GRAPHQL_PREPARED_OPERATIONS', true),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
-});
+}).extend(tracingEnvSchema.shape);
 
 export type DatabaseConfig =
   | { kind: 'postgres'; url: string }
@@ -129,7 +130,7 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Introspection: GRAPHQL_INTROSPECTION, else on outside production. */
   readonly introspection: boolean;
-  /** Repeated query texts run compiled, past Apollo's pipeline (GRAPHQL_PREPARED_OPERATIONS; off while Apollo Studio reporting is on). */
+  /** Repeated query texts run compiled, past Apollo's pipeline (GRAPHQL_PREPARED_OPERATIONS). */
   readonly preparedOperations: boolean;
   /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
@@ -157,6 +158,8 @@ export interface ObservabilityConfig {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly metricsEnabled: boolean;
   readonly apollo: { readonly key: string; readonly graphRef: string; readonly usageReportingUrl?: string; readonly schemaReportingUrl?: string } | null;
+  /** OpenTelemetry traces (tracing-config.ts; null: off). */
+  readonly tracing: TracingConfig | null;
 }
 
 /** A configuration error that names every offending variable. */
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF
         ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF, usageReportingUrl: e.APOLLO_USAGE_REPORTING_URL, schemaReportingUrl: e.APOLLO_SCHEMA_REPORTING_URL }
         : null,
+      tracing: tracingConfig(e),
     },
     authMode: e.AUTH_MODE as AuthMode,
     auth: {

@@ -1,9 +1,10 @@
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler, type ApolloFastifyContextFunction } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GraphQLContext } from '../graphql/context';
 import type { PreparedPath } from '../graphql/prepared/prepared-path';
 import type { Logger } from '../observability/logger';
+import type { AroundRequest } from '../observability/tracing/request-span';
 import { traceIdFrom } from '../observability/trace-id';
 import { closeConnectionsWhenDraining } from './drain';
 import { createHttpErrorHandler } from './error-handler';
@@ -46,6 +47,8 @@ export function registerGraphQL(
   apollo: ApolloServer<GraphQLContext>,
   context: (request: FastifyRequest) => Promise<GraphQLContext>,
   prepared?: PreparedPath,
+  /** Tracing, when on: each request's handling runs inside its trace. */
+  around?: AroundRequest,
 ): void {
   // On the request itself (a Fastify decoration, null until asked for): a WeakMap keyed
   // by every request would make each garbage collection walk its ephemeron table.
@@ -59,22 +62,25 @@ export function registerGraphQL(
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async function (request, reply) {
-      if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
-        const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
-        if (response) {
-          for (const [name, value] of response.headers) reply.header(name, value);
-          try {
-            // Fastify writes the answer within send() (the onSend hooks are callbacks).
-            reply.code(response.status).header('content-type', response.contentType).send(response.body);
-          } finally {
-            response.finish();
-          }
-          return reply;
-        }
-      }
-      return viaApollo.call(this, request as never, reply as never);
+      return around ? around(request, reply, () => handle.call(this, request, reply)) : handle.call(this, request, reply);
     },
   });
+  async function handle(this: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
+      const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request), request.headers);
+      if (response) {
+        for (const [name, value] of response.headers) reply.header(name, value);
+        try {
+          // Fastify writes the answer within send() (the onSend hooks are callbacks).
+          reply.code(response.status).header('content-type', response.contentType).send(response.body);
+        } finally {
+          response.finish();
+        }
+        return reply;
+      }
+    }
+    return viaApollo.call(this as never, request as never, reply as never);
+  }
 }
 
 const CONTEXT = 'authzGraphQLContext';

@@ -23,6 +23,8 @@ export interface GatewayMetrics {
   readonly graphqlRequests: Counter<'operation'>;
   readonly graphqlErrors: Counter<'operation' | 'code'>;
   readonly graphqlDuration: Histogram<'operation'>;
+  /** OpenTelemetry spans that never reached the collector (observability/tracing/bounded-export.ts). */
+  readonly traceSpansDropped: Counter<'reason'>;
   /**
    * Run before `authz_check_total` and `authz_decisions_total` are read (scrape, `get()`):
    * the decision listener counts answers in plain numbers and adds them here, since
@@ -132,6 +134,12 @@ export function createMetrics(registry: Registry): GatewayMetrics {
       help: 'GraphQL request duration from receipt to response, by operation name.',
       labelNames: ['operation'],
       buckets: REQUEST_BUCKETS,
+      registers,
+    }),
+    traceSpansDropped: new Counter({
+      name: 'authz_trace_spans_dropped_total',
+      help: 'OpenTelemetry spans dropped: queue_full (export queue at its bound), export_failed (the collector did not take the batch).',
+      labelNames: ['reason'],
       registers,
     }),
   };

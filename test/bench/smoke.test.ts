@@ -19,7 +19,7 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   expect(report.machine.redisPing.p50).toBeGreaterThan(0);
   // Scenario 1 and { ping } alternate, then 2a and 2b (two rounds each in smoke mode):
   // one row each, in the order of their first round.
-  expect(report.scenarios.map((s) => s.name.split(' ')[0])).toEqual(['1', '6a', '2a', '2b', '4', '3', '5', '6b', '6c', '7']);
+  expect(report.scenarios.map((s) => s.name.split(' ')[0])).toEqual(['1', '6a', '2a', '2b', '4', '3', '5', '8a', '8b', '8c', '8d', '6b', '6c', '7']);
   for (const s of report.scenarios) {
     expect(s.requests).toBeGreaterThan(0);
     expect(s.errors).toBe(0);
@@ -33,7 +33,7 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   expect(byName('1 ').hitRate).toBeGreaterThan(0.5);
   expect(byName('4 ').decisionsPerSecond).toBeCloseTo(byName('4 ').requestsPerSecond * 100);
   expect(byName('5 ').series.length).toBeGreaterThan(0);
-  for (const prefix of ['1 ', '6a', '2a', '2b']) {
+  for (const prefix of ['1 ', '6a', '2a', '2b', '8a', '8b', '8c', '8d']) {
     const rounds = byName(prefix).rounds!;
     expect(rounds.map((r) => r.round)).toEqual([1, 2]);
     // The row is the slower round (the lower middle of two).
@@ -42,7 +42,9 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   const table = readFileSync(path.join(ROOT, 'bench', 'results', 'smoke.md'), 'utf8');
   expect(table).toContain('| scenario |');
   expect(table).toContain('| target | measured | goal | met |');
+  expect(table).toMatch(/\| 8: req\/s Apollo Studio on vs off \| [\d.]+ \|/);
+  expect(table).toMatch(/\| 8: req\/s OpenTelemetry 100% vs off \| [\d.]+ \|/);
   expect(table).toMatch(/Scenario 1 and 6a ran in 2 alternating rounds .* ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/Scenario 2a and 2b ran in 2 alternating rounds: L2 hit p50 [\d.]+, [\d.]+ ms, DB load p50 [\d.]+, [\d.]+ ms; ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/a Redis PING from Node, p50 [\d.]+ ms; an HTTP request to bare node:http at 1 connection \(6c\), p50 [\d.]+ ms/);
-}, 120_000);
+}, 180_000);

@@ -1,5 +1,5 @@
 import { compileQuery, type CompiledQuery, isCompiledQuery } from 'graphql-jit';
-import { BREAK, getOperationAST, type GraphQLSchema, Kind, parse, type ParseOptions, specifiedRules, validate, type ValidationRule, visit } from 'graphql';
+import { BREAK, type DocumentNode, getOperationAST, type GraphQLSchema, Kind, parse, type ParseOptions, specifiedRules, validate, type ValidationRule, visit } from 'graphql';
 
 /** A query document that parsed, validated and compiled: run it with any variables. */
 export interface PreparedOperation {
@@ -7,6 +7,8 @@ export interface PreparedOperation {
   readonly name: string | null;
   readonly type: 'query';
   readonly compiled: CompiledQuery;
+  /** The parsed document (usage reporting derives the operation's signature from it). */
+  readonly document: DocumentNode;
 }
 
 export interface OperationCacheOptions {
@@ -93,7 +95,7 @@ export class OperationCache {
     if (!only || more.length > 0 || only.kind !== Kind.FIELD || hasUnsupportedField(document)) return null;
     const compiled = compileQuery(schema, document, operationName ?? undefined);
     if (!isCompiledQuery(compiled)) return null;
-    return { name: operation.name?.value ?? null, type: 'query', compiled };
+    return { name: operation.name?.value ?? null, type: 'query', compiled, document };
   }
 }
 

@@ -1,4 +1,5 @@
-import type { GraphQLFormattedError } from 'graphql';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import Negotiator from 'negotiator';
 import type { GraphQLContext } from '../context';
 import { authzExtension } from '../plugins/authz-extensions';
@@ -6,7 +7,7 @@ import { statusForErrors } from '../plugins/http-status';
 import type { RequestFinished } from '../plugins/observability';
 import { describeOutcome } from '../plugins/request-outcome';
 import { type FormatError, formatExecutionErrors } from './apollo-error-format';
-import type { OperationCache } from './operation-cache';
+import type { OperationCache, PreparedOperation } from './operation-cache';
 
 /** A complete HTTP answer to a GraphQL POST. */
 export interface PreparedResponse {
@@ -30,6 +31,13 @@ export interface PreparedPathOptions {
   includeStacktrace: boolean;
   /** The log line and metrics of each request answered here (the same as Apollo's plugin). */
   finished: RequestFinished;
+  /** Apollo Studio usage reporting of the requests answered here (observability/studio/), when on. */
+  usage?: PreparedUsageReporting;
+}
+
+/** Counts a request answered here as Apollo's usage reporting plugin would have counted it. */
+export interface PreparedUsageReporting {
+  record(operation: PreparedOperation, headers: IncomingHttpHeaders, durationNs: number, errors: ReadonlyArray<GraphQLError> | undefined): void;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -54,16 +62,18 @@ const CALLBACK_TYPE = 'application/json; callbackSpec=1.0; charset=utf-8';
  *
  * Apollo's plugins do not run here: the gateway's own (log line, metrics, extensions,
  * status codes) are reproduced through the same functions, graphql-armor's suggestion
- * masking concerns validation errors only (which stay Apollo's), and the path is off
- * while Apollo Studio reporting is on (app.ts). A plugin added later must be
- * reproduced here too, or switch this path off.
+ * masking concerns validation errors only (which stay Apollo's), and Apollo Studio usage
+ * reporting is reproduced by `usage` (observability/studio/: the same reports, without
+ * field-level timings). A plugin added later must be reproduced here too, or switch
+ * this path off.
  */
 export class PreparedPath {
   private readonly mediaTypes = new Map<string, string | null>();
 
   constructor(private readonly options: PreparedPathOptions) {}
 
-  async run(body: unknown, accept: string | undefined, context: () => Promise<GraphQLContext>): Promise<PreparedResponse | null> {
+  /** `requestHeaders`: for usage reporting's client name and version. */
+  async run(body: unknown, accept: string | undefined, context: () => Promise<GraphQLContext>, requestHeaders: IncomingHttpHeaders = {}): Promise<PreparedResponse | null> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
     const { query, variables, operationName, extensions } = body as Record<string, unknown>;
     if (typeof query !== 'string' || extensions !== undefined) return null;
@@ -98,8 +108,11 @@ export class PreparedPath {
     const authz = authzExtension(contextValue);
     const text = `${JSON.stringify({ errors, data: result.data, extensions: authz ? { authz } : undefined })}\n`;
     const durationMs = performance.now() - started;
-    const { finished } = this.options;
-    const finish = () => finished(contextValue, describeOutcome(operation, errors ?? []), durationMs, 'prepared');
+    const { finished, usage } = this.options;
+    const finish = () => {
+      finished(contextValue, describeOutcome(operation, errors ?? []), durationMs, 'prepared');
+      usage?.record(operation, requestHeaders, durationMs * 1e6, result.errors);
+    };
     return { status, contentType, headers, body: text, finish };
   }
 

@@ -23,7 +23,7 @@ describe('loadConfig: defaults', () => {
       cache: { enabled: true, l2Enabled: true, ttlSeconds: 300, l2TimeoutMs: 50, keyPrefix: '', breakerMs: 500 },
       maxChecks: 1000,
       logLevel: 'info',
-      observability: { logFormat: 'auto', metricsEnabled: true, apollo: null },
+      observability: { logFormat: 'auto', metricsEnabled: true, apollo: null, tracing: null },
       authMode: 'none',
       auth: { apiKeys: false, jwt: null, metricsToken: null },
       introspection: true,

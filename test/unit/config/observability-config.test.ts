@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, redactedConfig } from '../../../src/config/con
 
 describe('observability configuration', () => {
   it('reads LOG_FORMAT and ENABLE_METRICS', () => {
-    expect(loadConfig({ LOG_FORMAT: 'pretty', ENABLE_METRICS: 'false' }).observability).toEqual({ logFormat: 'pretty', metricsEnabled: false, apollo: null });
+    expect(loadConfig({ LOG_FORMAT: 'pretty', ENABLE_METRICS: 'false' }).observability).toEqual({ logFormat: 'pretty', metricsEnabled: false, apollo: null, tracing: null });
     expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be auto, json or pretty/);
     expect(() => loadConfig({ ENABLE_METRICS: 'maybe' })).toThrow(/ENABLE_METRICS must be true or false/);
   });

@@ -1,0 +1,61 @@
+import { type Context, TraceFlags } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** Told how many spans were dropped, and why. */
+export type OnDropped = (count: number, reason: 'queue_full' | 'export_failed') => void;
+
+/**
+ * A span processor in front of a batch processor that bounds the spans waiting for
+ * export and counts every span that never reaches the collector: ended sampled spans
+ * beyond `maxQueueSize` still waiting are dropped here (`queue_full`), and spans of a
+ * batch the exporter failed to send are counted as `export_failed`. A request never
+ * waits for the collector: `onEnd` only appends to the batch processor's queue, whose
+ * exports run on its timer.
+ */
+export class BoundedExport implements SpanProcessor {
+  private waiting = 0;
+  private readonly batch: SpanProcessor;
+
+  constructor(
+    exporter: SpanExporter,
+    makeBatch: (exporter: SpanExporter) => SpanProcessor,
+    private readonly maxQueueSize: number,
+    private readonly onDropped: OnDropped,
+  ) {
+    const counting: SpanExporter = {
+      export: (spans, done) => {
+        this.waiting -= spans.length;
+        exporter.export(spans, (result: ExportResult) => {
+          if (result.code !== ExportResultCode.SUCCESS) onDropped(spans.length, 'export_failed');
+          done(result);
+        });
+      },
+      shutdown: () => exporter.shutdown(),
+      forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+    };
+    this.batch = makeBatch(counting);
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.batch.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.waiting >= this.maxQueueSize) {
+      this.onDropped(1, 'queue_full');
+      return;
+    }
+    this.waiting++;
+    this.batch.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.batch.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.batch.shutdown();
+  }
+}

@@ -154,3 +154,11 @@ can_is() { local got; got=$(can_status "$1" "$2" "$3" "$4" "$5") && [ "$got" = "
 http_code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 http_is() { local want=$1 got; shift; got=$(http_code "$@"); [ "$got" = "$want" ] || { echo "HTTP $got (expected $want): $*"; return 1; }; }
 body_has() { local text=$1; shift; curl -fsS "$@" | grep -q -- "$text" || { echo "no \"$text\" in $*"; return 1; }; }
+# Succeeds when `can` answers allowed = $6 (true/false).
+can_allowed_is() {
+  local got
+  got=$(curl -fsS "$1/graphql" -H 'content-type: application/json' -H "authorization: Bearer $2" \
+    --data "{\"query\":\"{ can(userId: \\\"$3\\\", orgId: \\\"$4\\\", permission: \\\"$5\\\") { allowed } }\"}" \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data?.can?.allowed))')
+  [ "$got" = "$6" ] || { echo "allowed: expected $6, got ${got:-nothing}"; return 1; }
+}

@@ -45,7 +45,7 @@ check "image keeps its HEALTHCHECK" sh -c "podman image inspect --format '{{json
 check "runs as the non-root user node (uid 1000)" sh -c "[ \"\$(podman run --rm $IMAGE id -u)\" = 1000 ]"
 # Nothing private from the build machine: no .env, no npmrc/CA bundle of the build volume.
 check "no .env, npmrc or build-time CA bundle in the image" sh -c \
-  "[ -z \"\$(podman run --rm $IMAGE find /app /usr/local/etc /home/node /root -xdev \( -name '.env*' -o -name '*npmrc' -o -name 'ca-certificates.crt' \) -print 2>/dev/null)\" ]"
+  "[ -z \"\$(podman run --rm --user root $IMAGE find /app /usr/local/etc /home/node /root -xdev \( -name '.env*' -o -name '*npmrc' -o -name 'ca-certificates.crt' \) -print 2>/dev/null)\" ]"
 check "no dev tooling in the runtime: prisma CLI, typescript, vite, tsx, graphql-codegen absent" sh -c \
   "podman run --rm $IMAGE sh -c 'cd node_modules && ! ls -d prisma typescript vite tsx @graphql-codegen 2>/dev/null'"
 

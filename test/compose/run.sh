@@ -6,7 +6,7 @@
 # override. Every check prints PASS or FAIL; the last line is "N passed, M failed".
 # Needs root. Always tears the stack down with its volumes.
 set -uo pipefail
-# shellcheck source=../containers/lib.sh
+# shellcheck source=test/containers/lib.sh
 source "$(dirname "$0")/../containers/lib.sh"
 
 RUN=$(date +%s)$$

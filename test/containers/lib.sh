@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by test/image/run.sh and test/compose/run.sh (sourced, not run):
 # packages, podman settings, locally made base images, and the PASS/FAIL tally.
 # Needs root (apt-get, podman's default storage), as .ci/run has.
@@ -20,7 +21,7 @@ check() {
   if out=$("$@" 2>&1); then pass "$name"; else fail "$name"; printf '%s\n' "$out" | tail -n 20 | sed 's/^/      /'; return 1; fi
 }
 summary() { printf '%d passed, %d failed\n' "$PASSED" "$FAILED"; [ "$FAILED" -eq 0 ]; }
-die() { printf 'FAIL  %s\n' "$*"; FAILED=$((FAILED + 1)); exit 1; }
+die() { fail "$*"; summary; exit 1; }
 
 # Waits until the command succeeds, polling every half second for at most $1 seconds.
 wait_until() {
@@ -150,7 +151,11 @@ can_status() { # base-url key user org permission
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);if(!r.data?.can)throw new Error(s);console.log(r.data.can.cacheStatus)})'
 }
 # Succeeds when `can` answers $6 (MISS, L2_HIT, ...).
-can_is() { local got; got=$(can_status "$1" "$2" "$3" "$4" "$5") && [ "$got" = "$6" ] || { echo "cacheStatus: expected $6, got ${got:-nothing}"; return 1; }; }
+can_is() {
+  local got
+  got=$(can_status "$1" "$2" "$3" "$4" "$5")
+  [ "$got" = "$6" ] || { echo "cacheStatus: expected $6, got ${got:-nothing}"; return 1; }
+}
 http_code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 http_is() { local want=$1 got; shift; got=$(http_code "$@"); [ "$got" = "$want" ] || { echo "HTTP $got (expected $want): $*"; return 1; }; }
 body_has() { local text=$1; shift; curl -fsS "$@" | grep -q -- "$text" || { echo "no \"$text\" in $*"; return 1; }; }

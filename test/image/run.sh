@@ -5,7 +5,7 @@
 # and Redis. Every check prints PASS or FAIL; the last line is "N passed, M failed".
 # Needs root. Cleans up its containers, volume, database and Redis keys, also on failure.
 set -uo pipefail
-# shellcheck source=../containers/lib.sh
+# shellcheck source=test/containers/lib.sh
 source "$(dirname "$0")/../containers/lib.sh"
 
 RUN=$(date +%s)$$

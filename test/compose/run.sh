@@ -105,6 +105,7 @@ for name in APOLLO_GRAPH_REF AUTHZ_DEMO_DATA METRICS_TOKEN AUTH_JWT_SECRET; do
   check "unset optional $name is absent from the gateway's environment (not \"\")" sh -c \
     "! podman exec $(container_of gateway) printenv $name"
 done
+check "APOLLO_KEY= (empty) in the env file reaches the gateway empty" env_is APOLLO_KEY ""
 check "APOLLO_KEY= (empty) in the env file: no Apollo key warning in the gateway's log" sh -c "! podman logs $(container_of gateway) 2>&1 | grep -q 'leading or trailing whitespace'"
 redis_config_is() { dc exec -T redis redis-cli CONFIG GET "$1" | tr -d '\r' | grep -qx -- "$2" || { echo "$1 is not $2"; return 1; }; }
 check "Redis runs with maxmemory 256mb" redis_config_is maxmemory 268435456

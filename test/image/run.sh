@@ -89,8 +89,11 @@ key=$(podman run --rm -v "$VOLUME:/app/.data" -e AUTH_MODE=apikey "$IMAGE" \
   node dist/scripts/apikey.js create --name image-test --scopes authz:check 2>"$WORK/apikey.err")
 check "[$EMBEDDED] node dist/scripts/apikey.js create prints a key" test -n "$key"
 port=$(free_port)
-if start_gateway "$EMBEDDED" "$port" -v "$VOLUME:/app/.data"; then
+# An empty APOLLO_KEY (as `-e APOLLO_KEY=` or a .env copied from .env.example gives) is unset.
+if start_gateway "$EMBEDDED" "$port" -v "$VOLUME:/app/.data" -e APOLLO_KEY=; then
   pass "[$EMBEDDED] started, /health answers"
+  check "[$EMBEDDED] APOLLO_KEY= (empty): no Apollo key warning in the log" sh -c \
+    "! podman logs $EMBEDDED 2>&1 | grep -q 'leading or trailing whitespace'"
   check_gateway "$EMBEDDED" "$port" "$key"
   check_stop "$EMBEDDED"
 else

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { startGateway } from './app';
 import { ConfigError, loadConfig } from './config/config';
+import { unsetEmptyLibraryVariables } from './config/library-variables';
 import { createLogger, drainLog } from './observability/logger';
 
 /** The process: configuration from the environment, start, and stop on SIGTERM/SIGINT. */
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  unsetEmptyLibraryVariables(process.env);
   const registry = new Registry();
   const logger = createLogger(config.logLevel, undefined, { format: config.observability.logFormat, development: config.env === 'development', registry });
   const gateway = await startGateway(config, { logger, registry });

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ApiKeyStore } from '../src/auth/api-key-store';
 import { SCOPES } from '../src/auth/types';
 import { ConfigError, loadSections } from '../src/config/config';
+import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { openDatabase } from '../src/store/database';
 import { applyMigrations } from '../src/store/migrations/migrations';
 
@@ -28,7 +29,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const database = await openDatabase(loadSections(['database']).database);
+  const database = await openDatabase(loadSections(SCRIPT_PARTS.apikey).database);
   try {
     await database.withMigrationAdapter(applyMigrations);
     const keys = new ApiKeyStore(database.prisma);

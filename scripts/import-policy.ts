@@ -7,6 +7,7 @@ import { L2Invalidator } from '../src/cache/invalidation';
 import { createCacheKeys } from '../src/cache/keys';
 import { openL2Store } from '../src/cache/l2-store';
 import { ConfigError, loadSections } from '../src/config/config';
+import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { createLogger } from '../src/observability/logger';
 import { openDatabase } from '../src/store/database';
 import { applyMigrations } from '../src/store/migrations/migrations';
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   }
   const policy = parsePolicyFile(json);
 
-  const config = loadSections(['database', 'redis', 'cache', 'logLevel']);
+  const config = loadSections(SCRIPT_PARTS.import);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const database = await openDatabase(config.database);
   let summary;

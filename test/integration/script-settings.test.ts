@@ -13,6 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => database?.drop());
 
+/** Each script is a process of its own that starts through tsx: seconds each on a busy machine. */
+const SCRIPTS_TIMEOUT_MS = 120_000;
+
 /** Production without callers configured, and a PORT the gateway would refuse. */
 const production = () => ({ NODE_ENV: 'production', AUTH_MODE: '', PORT: 'not a port', METRICS_TOKEN: '', DATABASE_URL: database.url });
 
@@ -24,13 +27,13 @@ test('db:migrate and apikey run under NODE_ENV=production without AUTH_MODE', as
   expect(created.stdout.trim()).toMatch(/^\S{20,}$/);
   const list = await runScript('scripts/apikey.ts', ['list'], production());
   expect(list).toMatchObject({ code: 0, stdout: expect.stringContaining('script-settings') });
-});
+}, SCRIPTS_TIMEOUT_MS);
 
 test('import reads the old service\'s settings and ignores the gateway\'s', async () => {
   const file = writeJson({ organizations: [{ id: 'initech', name: 'Initech' }] });
   const result = await runScript('scripts/import-policy.ts', [file], { ...production(), LOG_LEVEL: 'WARNING', AUTHZ_CACHE_ENABLED: 'True', AUTHZ_L2_CACHE_ENABLED: 'False' });
   expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('1 organizations') });
-});
+}, SCRIPTS_TIMEOUT_MS);
 
 test('a bad value of a variable the script reads stops it, naming the variable', async () => {
   const migrate = await runScript('scripts/db-migrate.ts', [], { ...production(), DATABASE_URL: 'mysql://db/x' });
@@ -43,4 +46,4 @@ test('a bad value of a variable the script reads stops it, naming the variable',
   const readiness = await runScript('scripts/readiness.ts', ['--url', 'http://127.0.0.1:9'], { METRICS_TOKEN: 'short' });
   expect(readiness.code).toBe(1);
   expect(readiness.stderr).toContain('METRICS_TOKEN: METRICS_TOKEN must be at least 16 characters');
-});
+}, SCRIPTS_TIMEOUT_MS);

@@ -30,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export function loadSections<K extends keyof Config>(parts: readonly K[], env: NodeJS.ProcessEnv = process.env): Pick<Config, K> {
   const variables = sectionVariables(parts);
+  // Only these variables are parsed; each section's builder is typed to read only its own.
   const e = parseEnv(envSchema.pick(Object.fromEntries(variables.map((name) => [name, true])) as Record<EnvName, true>), env);
   const problems: string[] = [];
   const config = Object.fromEntries(parts.map((part) => [part, SECTIONS[part].build(e, problems)])) as Pick<Config, K>;

@@ -16,7 +16,7 @@ const section = <T, const N extends EnvName>(variables: readonly N[], build: (en
  * Every part of `Config`, with the variables it reads. A script loads only the parts it
  * uses (`loadSections`), so it validates only their variables; the gateway loads all.
  */
-export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K], any> } = {
+export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
   env: section(['NODE_ENV'], (e) => e.NODE_ENV),
   http: section(['HOST', 'PORT'], (e) => ({ host: e.HOST, port: e.PORT })),
   database: section(['DATABASE_URL', 'AUTHZ_DATA_DIR'], (e) =>

@@ -12,10 +12,11 @@ export interface AnswerCounts {
   readonly degraded: number;
 }
 
-// Every combination, made once: a request line refers to one of these frozen arrays
-// instead of building its own.
-const COMBINATIONS: ReadonlyArray<readonly string[]> = Array.from({ length: 8 }, (_, bits) =>
-  Object.freeze([...(bits & 1 ? [L2_HIT_EVENT] : []), ...(bits & 2 ? [L2_POPULATED_EVENT] : []), ...(bits & 4 ? [L2_ERROR_EVENT] : [])]),
+// Every combination, made once. One comma-separated string rather than an array: pino
+// writes a string field with a plain escape scan, an array through JSON.stringify, and
+// this field is on the line every request writes.
+const COMBINATIONS: readonly string[] = Array.from({ length: 8 }, (_, bits) =>
+  [...(bits & 1 ? [L2_HIT_EVENT] : []), ...(bits & 2 ? [L2_POPULATED_EVENT] : []), ...(bits & 4 ? [L2_ERROR_EVENT] : [])].join(','),
 );
 
 /**
@@ -27,14 +28,15 @@ const COMBINATIONS: ReadonlyArray<readonly string[]> = Array.from({ length: 8 },
  *   read skips L2 and also reports MISS, so `skippedL2` suppresses it;
  * - `authz_l2_cache_error`: L2 failed or was skipped while failing, and the answer came
  *   from PostgreSQL (DEGRADED).
- * Undefined when there is none (L1 hits only, cache disabled, no decision).
+ * Several are joined by commas, in this order. Undefined when there is none (L1 hits
+ * only, cache disabled, no decision).
  */
-export function cacheEvents(counts: AnswerCounts, skippedL2 = false): readonly string[] | undefined {
+export function cacheEvents(counts: AnswerCounts, skippedL2 = false): string | undefined {
   const bits = (counts.l2Hits > 0 ? 1 : 0) | (counts.misses > 0 && !skippedL2 ? 2 : 0) | (counts.degraded > 0 ? 4 : 0);
   return bits === 0 ? undefined : COMBINATIONS[bits];
 }
 
 /** The L2 events behind one answer (the REST endpoint's single decision). */
-export function statusEvents(status: CacheStatus): readonly string[] | undefined {
+export function statusEvents(status: CacheStatus): string | undefined {
   return status === 'L2_HIT' ? COMBINATIONS[1] : status === 'MISS' ? COMBINATIONS[2] : status === 'DEGRADED' ? COMBINATIONS[4] : undefined;
 }

@@ -84,13 +84,13 @@ test('a miss writes authz_l2_cache_populated, the next ask authz_l2_cache_hit: o
   expect(extraMiss).toEqual([]);
   expect(missLine).toContain('authz_l2_cache_populated');
   expect(missLine).not.toContain('authz_l2_cache_hit');
-  expect(JSON.parse(missLine!)).toMatchObject({ level: 30, event: 'graphql_request', cacheEvents: ['authz_l2_cache_populated'] });
+  expect(JSON.parse(missLine!)).toMatchObject({ level: 30, event: 'graphql_request', cacheEvents: 'authz_l2_cache_populated' });
 
   const hit = await askGraphQL('bob');
   expect(hit.status).toBe('L2_HIT');
   const [hitLine, ...extraHit] = await linesOf(hit.traceId);
   expect(extraHit).toEqual([]);
-  expect(JSON.parse(hitLine!)).toMatchObject({ level: 30, event: 'graphql_request', cacheEvents: ['authz_l2_cache_hit'] });
+  expect(JSON.parse(hitLine!)).toMatchObject({ level: 30, event: 'graphql_request', cacheEvents: 'authz_l2_cache_hit' });
 
   // The runbook's greps find them; nothing was printed at debug.
   expect(grep('authz_l2_cache_populated')).toContain(missLine);
@@ -106,7 +106,7 @@ test("the old REST check's line carries its event too", async () => {
   expect(hit.status).toBe('l2_cache_hit');
   const lines = await linesOf(hit.traceId);
   expect(lines).toEqual([expect.stringContaining('authz_l2_cache_hit')]);
-  expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, event: 'rest_request', cacheStatus: 'l2_cache_hit', cacheEvents: ['authz_l2_cache_hit'] });
+  expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, event: 'rest_request', cacheStatus: 'l2_cache_hit', cacheEvents: 'authz_l2_cache_hit' });
 });
 
 test('with Redis down, each request line carries authz_l2_cache_error and the answer still comes from PostgreSQL', async () => {
@@ -117,7 +117,7 @@ test('with Redis down, each request line carries authz_l2_cache_error and the an
     const requestLines = (await linesOf(degraded.traceId)).filter((line) => line.includes('"graphql_request"'));
     expect(requestLines).toHaveLength(1);
     expect(requestLines[0]).toContain('authz_l2_cache_error');
-    expect(JSON.parse(requestLines[0]!)).toMatchObject({ cacheEvents: ['authz_l2_cache_error'], cache: { degraded: 1 } });
+    expect(JSON.parse(requestLines[0]!)).toMatchObject({ cacheEvents: 'authz_l2_cache_error', cache: { degraded: 1 } });
     // While the breaker skips Redis, requests write no warning of their own: the request
     // line is what a query for authz_l2_cache_error counts.
     const skipped = await askRest('alice');

@@ -4,10 +4,11 @@ const counts = (l2Hits: number, misses: number, degraded: number) => ({ l2Hits, 
 
 describe('cacheEvents', () => {
   it("names the L2 events behind a request's answers with the old service's names", () => {
-    expect(cacheEvents(counts(1, 0, 0))).toEqual(['authz_l2_cache_hit']);
-    expect(cacheEvents(counts(0, 2, 0))).toEqual(['authz_l2_cache_populated']);
-    expect(cacheEvents(counts(0, 0, 1))).toEqual(['authz_l2_cache_error']);
-    expect(cacheEvents(counts(3, 1, 1))).toEqual(['authz_l2_cache_hit', 'authz_l2_cache_populated', 'authz_l2_cache_error']);
+    expect(cacheEvents(counts(1, 0, 0))).toBe('authz_l2_cache_hit');
+    expect(cacheEvents(counts(0, 2, 0))).toBe('authz_l2_cache_populated');
+    expect(cacheEvents(counts(0, 0, 1))).toBe('authz_l2_cache_error');
+    expect(cacheEvents(counts(3, 1, 1))).toBe('authz_l2_cache_hit,authz_l2_cache_populated,authz_l2_cache_error');
+    expect(cacheEvents(counts(2, 0, 1))).toBe('authz_l2_cache_hit,authz_l2_cache_error');
   });
 
   it('has nothing to say about L1 hits only, a disabled cache, or no decision', () => {
@@ -16,23 +17,18 @@ describe('cacheEvents', () => {
 
   it('claims no populate for reads that skipped L2 (FULLY_CONSISTENT)', () => {
     expect(cacheEvents(counts(0, 1, 0), true)).toBeUndefined();
-    expect(cacheEvents(counts(1, 1, 0), true)).toEqual(['authz_l2_cache_hit']);
-  });
-
-  it('returns shared frozen arrays, not one per request', () => {
-    expect(cacheEvents(counts(1, 0, 0))).toBe(cacheEvents(counts(5, 0, 0)));
-    expect(Object.isFrozen(cacheEvents(counts(1, 0, 0)))).toBe(true);
+    expect(cacheEvents(counts(1, 1, 0), true)).toBe('authz_l2_cache_hit');
   });
 });
 
 describe('statusEvents', () => {
   it.each([
-    ['L2_HIT', ['authz_l2_cache_hit']],
-    ['MISS', ['authz_l2_cache_populated']],
-    ['DEGRADED', ['authz_l2_cache_error']],
+    ['L2_HIT', 'authz_l2_cache_hit'],
+    ['MISS', 'authz_l2_cache_populated'],
+    ['DEGRADED', 'authz_l2_cache_error'],
     ['L1_HIT', undefined],
     ['DISABLED', undefined],
-  ] as const)('%s -> %j', (status, events) => {
-    expect(statusEvents(status)).toEqual(events);
+  ] as const)('%s -> %s', (status, events) => {
+    expect(statusEvents(status)).toBe(events);
   });
 });

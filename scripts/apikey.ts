@@ -1,10 +1,12 @@
 // `npm run apikey -- create --name <name> --scopes <scope,...>`: creates an API key and
 // prints its secret once (only its SHA-256 is stored). `list` shows every key without
 // secrets; `revoke <id|name>` revokes one (the gateway refuses it from its next request).
+// Reads only the database's variables (DATABASE_URL, AUTHZ_DATA_DIR).
 import { parseArgs } from 'node:util';
 import { ApiKeyStore } from '../src/auth/api-key-store';
 import { SCOPES } from '../src/auth/types';
-import { ConfigError, loadConfig } from '../src/config/config';
+import { ConfigError, loadSections } from '../src/config/config';
+import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { openDatabase } from '../src/store/database';
 import { applyMigrations } from '../src/store/migrations/migrations';
 
@@ -27,7 +29,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const database = await openDatabase(loadConfig().database);
+  const database = await openDatabase(loadSections(SCRIPT_PARTS.apikey).database);
   try {
     await database.withMigrationAdapter(applyMigrations);
     const keys = new ApiKeyStore(database.prisma);

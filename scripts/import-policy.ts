@@ -1,11 +1,13 @@
 // `npm run import -- <file.json> [--replace]`: loads a policy file into the configured
 // database in one transaction, then invalidates the affected organizations in L2.
+// Reads the database's, Redis's and the caches' variables and LOG_LEVEL, nothing else.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { L2Invalidator } from '../src/cache/invalidation';
 import { createCacheKeys } from '../src/cache/keys';
 import { openL2Store } from '../src/cache/l2-store';
-import { ConfigError, loadConfig } from '../src/config/config';
+import { ConfigError, loadSections } from '../src/config/config';
+import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { createLogger } from '../src/observability/logger';
 import { openDatabase } from '../src/store/database';
 import { applyMigrations } from '../src/store/migrations/migrations';
@@ -30,7 +32,7 @@ async function main(): Promise<number> {
   }
   const policy = parsePolicyFile(json);
 
-  const config = loadConfig();
+  const config = loadSections(SCRIPT_PARTS.import);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const database = await openDatabase(config.database);
   let summary;

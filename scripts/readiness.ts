@@ -1,6 +1,8 @@
 // `npm run readiness -- --url http://gateway:4000`: the production-readiness checks
 // against a running gateway. Prints a table; exit status 0 only if every check passed.
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../src/config/config';
+import { loadReadinessConfig } from '../src/config/readiness';
 import { useCredentials } from '../src/readiness/http-client';
 import { runReadinessChecks } from '../src/readiness/checks';
 import { formatTable } from '../src/readiness/table';
@@ -27,7 +29,8 @@ async function main(): Promise<number> {
     console.error(`--min-speedup must be a positive number and --samples a positive whole number\n${USAGE}`);
     return 2;
   }
-  useCredentials(process.env.READINESS_TOKEN || undefined, process.env.METRICS_TOKEN || undefined);
+  const credentials = loadReadinessConfig();
+  useCredentials(credentials.token ?? undefined, credentials.metricsToken ?? undefined);
   const results = await runReadinessChecks(values.url, { minSpeedup, samples });
   console.log(`readiness of ${values.url}\n`);
   console.log(formatTable(results));
@@ -37,7 +40,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`readiness check failed to run: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(error instanceof ConfigError ? error.message : `readiness check failed to run: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

@@ -11,6 +11,7 @@ declare module 'fastify' {
 }
 import type { DecisionService, PermissionReader } from '../authz/decision-service';
 import { InvalidInputError, StoreUnavailableError } from '../authz/errors';
+import { statusEvents } from '../observability/cache-events';
 import type { Logger } from '../observability/logger';
 
 const STATUS_NAMES = { L1_HIT: 'l1_cache_hit', L2_HIT: 'l2_cache_hit', MISS: 'cache_miss', DISABLED: 'cache_disabled', DEGRADED: 'degraded' } as const;
@@ -19,7 +20,10 @@ const STATUS_NAMES = { L1_HIT: 'l1_cache_hit', L2_HIT: 'l2_cache_hit', MISS: 'ca
  * The old service's endpoint, for clients not yet on GraphQL:
  * `POST /api/v1/authorization/check {"user_id","org_id","permission"}` ->
  * `{"allowed": bool, "cache_status": "l2_cache_hit" | ...}`, through the same decision
- * path (and a fresh L1) as GraphQL.
+ * path (and a fresh L1) as GraphQL. Each answered check writes one log line
+ * (`event: rest_request`, info) with its cache status and the L2 event behind it in
+ * `cacheEvents` (the old service's names, which its runbook greps for); the user,
+ * organization and permission asked about are not logged.
  */
 export function registerRestCompat(
   app: FastifyInstance,
@@ -47,6 +51,7 @@ export function registerRestCompat(
         error: { code: 'BAD_USER_INPUT', message: `expected a JSON object with string fields ${missing.join(', ') || fields.join(', ')}` },
       });
     }
+    const started = performance.now();
     try {
       // Same scopes as GraphQL: authz:check, or authz:check:self for one's own ID.
       requireMayAskAbout(request.caller!, [body.user_id as string]);
@@ -55,6 +60,17 @@ export function registerRestCompat(
         orgId: body.org_id as string,
         permission: body.permission as string,
       });
+      deps.logger.info(
+        {
+          traceId: request.id,
+          caller: request.caller!.name,
+          event: 'rest_request',
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          cacheStatus: STATUS_NAMES[decision.cacheStatus],
+          cacheEvents: statusEvents(decision.cacheStatus),
+        },
+        'rest_request',
+      );
       return { allowed: decision.allowed, cache_status: STATUS_NAMES[decision.cacheStatus] };
     } catch (error) {
       if (error instanceof InvalidInputError) return reply.code(400).send({ error: { code: 'BAD_USER_INPUT', message: error.message } });

@@ -8,6 +8,8 @@ export interface GatewayProcess {
   readonly url: string;
   /** Every JSON log line it printed so far. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Every line it printed on stdout so far, as printed (what `grep` and Loki's line filters see). */
+  readonly lines: string[];
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -24,12 +26,14 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
+  const lines: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     void exited.then((code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
@@ -44,6 +48,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     child,
     url,
     logs,
+    lines,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

@@ -1,3 +1,4 @@
+import { cacheEvents } from '../../observability/cache-events';
 import type { Logger } from '../../observability/logger';
 import type { GraphQLContext } from '../context';
 import type { RequestOutcome } from './request-outcome';
@@ -9,8 +10,11 @@ export type LogRequest = (context: GraphQLContext, outcome: RequestOutcome, dura
  * One JSON log line per GraphQL request (`event: graphql_request`, level info) with the
  * trace ID echoed in `x-request-id` and `extensions.authz.traceId`, the caller's name,
  * operation, duration, cache counts, outcome, and `pipeline`: `prepared` (a compiled
- * repeated query) or `apollo`. Variables and query text are never logged (they may
- * hold user IDs an operator need not see).
+ * repeated query) or `apollo`. `cacheEvents` names the L2 events behind the request's
+ * answers with the old service's event names (`authz_l2_cache_hit`, ...; see
+ * cache-events.ts), so that its runbook's greps and Loki line filters find them at
+ * info without a second line per request; absent when there is none. Variables and
+ * query text are never logged (they may hold user IDs an operator need not see).
  *
  * The line is written by one logger made at start, not a child per request, and
  * without pino's redaction: it holds only the fields above, none of them a credential.
@@ -30,6 +34,8 @@ export function requestLogWriter(logger: Logger): LogRequest {
         operationType: outcome.operationType,
         durationMs: Math.round(durationMs * 1000) / 1000,
         cache: { ...counts.toJSON(), disabled: counts.disabled },
+        // Undefined (no event) leaves the field out of the line.
+        cacheEvents: cacheEvents(counts, counts.consistency === 'FULLY_CONSISTENT'),
         outcome: outcome.outcome,
         pipeline,
         ...(outcome.errorCodes.length > 0 ? { errorCodes: outcome.errorCodes } : {}),

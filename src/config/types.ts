@@ -1,0 +1,71 @@
+import type { TracingConfig } from './tracing-config';
+import type { LogLevel } from './fields';
+
+export type { LogLevel } from './fields';
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'embedded'; dataDir: string };
+
+export type RedisConfig =
+  | { kind: 'redis'; url: string }
+  | { kind: 'cluster'; nodes: ReadonlyArray<{ host: string; port: number }> }
+  | { kind: 'memory' };
+
+/** L1 and L2 settings. */
+export interface CacheConfig {
+  readonly enabled: boolean;
+  readonly l2Enabled: boolean;
+  readonly ttlSeconds: number;
+  readonly l2TimeoutMs: number;
+  readonly keyPrefix: string;
+  /** Circuit breaker: after an L2 failure, skip Redis and probe it every this many ms. */
+  readonly breakerMs: number;
+}
+
+/** The gateway's configuration: every part is built by its section (sections.ts) from the variables it names. */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: { readonly host: string; readonly port: number };
+  readonly database: Readonly<DatabaseConfig>;
+  readonly seedDemoData: boolean;
+  readonly redis: Readonly<RedisConfig>;
+  readonly cache: CacheConfig;
+  readonly maxChecks: number;
+  readonly logLevel: LogLevel;
+  readonly observability: ObservabilityConfig;
+  readonly authMode: AuthMode;
+  readonly auth: AuthConfig;
+  /** Introspection: GRAPHQL_INTROSPECTION, else on outside production. */
+  readonly introspection: boolean;
+  /** Repeated query texts run compiled, past Apollo's pipeline (GRAPHQL_PREPARED_OPERATIONS; off while Apollo Studio reporting is on). */
+  readonly preparedOperations: boolean;
+  /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+}
+
+export type AuthMode = 'none' | 'apikey' | 'jwt' | 'apikey,jwt';
+
+export interface JwtConfig {
+  readonly secret: string | null;
+  readonly jwksUrl: string | null;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export interface AuthConfig {
+  readonly apiKeys: boolean;
+  readonly jwt: JwtConfig | null;
+  /** Bearer token for /ready and /metrics; null leaves them open. */
+  readonly metricsToken: string | null;
+}
+
+/** Logs, metrics and Apollo Studio reporting (null: nothing is sent to Apollo). */
+export interface ObservabilityConfig {
+  /** `auto`: pino-pretty in development on a terminal when installed, JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  readonly metricsEnabled: boolean;
+  readonly apollo: { readonly key: string; readonly graphRef: string; readonly usageReportingUrl?: string; readonly schemaReportingUrl?: string } | null;
+  /** OpenTelemetry traces (tracing-config.ts; null: off). */
+  readonly tracing: TracingConfig | null;
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sectionVariables } from '../../../src/config/config';
+import { readinessEnvSchema } from '../../../src/config/readiness';
+import { ENV_NAMES } from '../../../src/config/schema';
+import { SCRIPT_PARTS } from '../../../src/config/script-parts';
+
+/** docs/configuration.md against the schemas: every variable, its default, and what each script reads. */
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const doc = readFileSync(path.join(ROOT, 'docs/configuration.md'), 'utf8');
+const section = (heading: string) => {
+  const start = doc.indexOf(`\n## ${heading}\n`);
+  expect(start).toBeGreaterThan(-1);
+  const end = doc.indexOf('\n## ', start + 1);
+  return doc.slice(start, end < 0 ? undefined : end);
+};
+/** `| \`NAME\` | default | meaning |` rows of the variable tables. */
+const rows = new Map(
+  [...section('Variables').matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()] as const),
+);
+const example = new Map(
+  readFileSync(path.join(ROOT, '.env.example'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z0-9_]+=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+);
+
+test('every variable has a row, and no row names a variable nobody reads', () => {
+  const variables = new Set<string>([...ENV_NAMES, ...Object.keys(readinessEnvSchema.shape)]);
+  expect([...variables].filter((name) => !rows.has(name))).toEqual([]);
+  expect([...rows.keys()].filter((name) => !variables.has(name))).toEqual([]);
+});
+
+test("each row's default is .env.example's value (which a test proves to be the default)", () => {
+  for (const [name, value] of example) {
+    if (!rows.has(name)) continue;
+    if (value === '') expect([name, rows.get(name)]).not.toEqual([name, expect.stringMatching(/^`[^`]+`$/)]);
+    else expect([name, rows.get(name)]).toEqual([name, `\`${value}\``]);
+  }
+});
+
+test('the scripts table lists exactly the variables each script reads', () => {
+  const table = new Map(
+    [...section('What each script reads').matchAll(/^\| `npm run ([a-z:]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, [...m[2]!.matchAll(/`([A-Z0-9_]+)`/g)].map((v) => v[1]!)] as const),
+  );
+  for (const [script, parts] of Object.entries(SCRIPT_PARTS)) {
+    expect([script, [...(table.get(script) ?? [])].sort()]).toEqual([script, sectionVariables(parts).sort()]);
+  }
+  expect(table.get('readiness')?.sort()).toEqual(Object.keys(readinessEnvSchema.shape).sort());
+});

@@ -17,7 +17,8 @@ export interface InvalidationTarget {
  * version token: one `setMany` (one MULTI round trip) whatever the number of members.
  * Values are not deleted: a value carries the fence it was loaded under, so a value
  * from before the change never matches again, even one written late by a load that
- * read PostgreSQL before the change committed. Call it after the change commits.
+ * read PostgreSQL before the change committed. It runs twice per change: before the
+ * commit (a failure rolls the change back) and after it (see change-gate.ts).
  *
  * Pair versions live 2 x TTL, organization versions until evicted. A version that is
  * gone never revives an old value: L2 caches nothing without both versions present, and
@@ -42,6 +43,14 @@ export class L2Invalidator {
     // Invalidation is rare and must land: a longer bound than the read path's.
     await withDeadline(this.kv.setMany(entries), Math.max(this.options.timeoutMs, 2000), 'L2 invalidation');
     this.options.logger.info({ event: 'authz_l2_invalidated', keys: entries.length }, 'authz_l2_invalidated');
+  }
+}
+
+/** L2 could not be invalidated, so a change that needed it was not made (retry later). */
+export class L2UnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'L2UnavailableError';
   }
 }
 

@@ -7,14 +7,14 @@ import { type InvalidationTarget, type L2Invalidator, L2UnavailableError } from 
  * How every policy change is made safe for the caches (mutations and imports alike):
  *
  * 1. Before the commit, inside the transaction (the organization's row is locked and
- *    the change made), L2 gets new version tokens for what the change touches. If Redis
+ *    the change made), what the change touches gets pending versions in L2: no set
+ *    cached before, and none loaded from now until step 2, is ever a hit. If Redis
  *    cannot take them within the deadline, L2UnavailableError rolls the transaction
  *    back: the change fails and PostgreSQL is left as it was.
  * 2. After the commit, this instance raises its revision floors (before the change
- *    returns), then invalidates once more: a load that read PostgreSQL between step 1
- *    and the commit may have written the old set under the new tokens. If that write
- *    fails, the change stands: every instance learns of it from the change log and
- *    stops serving sets older than its revision (see change-feed.ts).
+ *    returns), then writes new version tokens so the subjects are cached again. If that
+ *    write fails, the change stands and is still safe (the pending versions stay until
+ *    another instance, which learns of the change from the change log, writes them).
  *
  * Without an invalidator (L2 disabled, or a process with no Redis) only the floors apply.
  */
@@ -28,7 +28,7 @@ export class L2ChangeGate implements ChangeGate {
   async fence(changes: readonly PolicyChangeRecord[]): Promise<void> {
     if (!this.invalidator) return;
     try {
-      await this.invalidator.invalidate(targetOf(changes));
+      await this.invalidator.invalidate(targetOf(changes), { pending: true });
     } catch (err) {
       this.logger.error({ event: 'authz_l2_invalidation_failed', phase: 'before_commit', err }, 'authz_l2_invalidation_failed: the change is rolled back');
       throw new L2UnavailableError('the shared cache could not be invalidated, so the change was not made', { cause: err });
@@ -41,7 +41,7 @@ export class L2ChangeGate implements ChangeGate {
     try {
       await this.invalidator.invalidate(targetOf(changes));
     } catch (err) {
-      this.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'after_commit', err }, 'authz_l2_invalidation_failed: the change stands; revision floors and other instances cover it');
+      this.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'after_commit', err }, 'authz_l2_invalidation_failed: the change stands (fenced before the commit); other instances write the new versions');
     }
   }
 }

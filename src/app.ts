@@ -16,7 +16,7 @@ import { CircuitBreaker } from './cache/circuit-breaker';
 import { coalescedReads } from './cache/coalesced-reads';
 import { createCacheKeys } from './cache/keys';
 import { RequestDeadlineSource } from './cache/request-deadline';
-import { L2Invalidator } from './cache/invalidation';
+import { L2Invalidator, settlePending } from './cache/invalidation';
 import { ChangeFeed } from './cache/change-feed';
 import { L2ChangeGate } from './cache/change-gate';
 import { RevisionFloors } from './cache/revision-floor';
@@ -162,8 +162,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       feed = new ChangeFeed(new RevisionFloors({ keepMs: windowMs }), {
         read: dbConfig.kind === 'postgres' ? (cursor, window) => readChanges(database.prisma, cursor, window) : undefined,
         listen: dbConfig.kind === 'postgres' ? (onNotify, onDown) => listenForChanges(dbConfig.url, onNotify, onDown) : undefined,
-        // A peer's change is invalidated again here: its own write may have failed.
-        reinvalidate: l2.kind === 'redis' ? (target) => l2Invalidator.invalidate(target) : undefined,
+        // A peer's change is settled here if its writer left it pending (see invalidation.ts).
+        l2: l2.kind === 'redis' ? { settle: (target) => settlePending(l2Invalidator, kv, keys, target, config.cache.l2TimeoutMs).then(() => undefined), invalidate: (target) => l2Invalidator.invalidate(target) } : undefined,
+        settleDelayMs: 500,
         windowMs,
         pollMs: 250,
         maxLagMs: 1_000,

@@ -17,8 +17,14 @@ export interface ChangeFeedOptions {
   read?: (cursor: string | null, windowMs: number) => Promise<{ changes: FeedChange[]; cursor: string }>;
   /** Opens a LISTEN session that calls `onNotify` per commit and `onDown` when it fails. */
   listen?: (onNotify: () => void, onDown: (error: unknown) => void) => Promise<{ close(): Promise<void> }>;
-  /** Re-invalidates L2 for a change another process made (it may have failed to). */
-  reinvalidate?: (target: InvalidationTarget) => Promise<void>;
+  /**
+   * For a change another process made, `settle` gives versions it left pending new
+   * tokens (it may have failed or stopped after its commit), `settleDelayMs` after the
+   * change is seen (the writer's own write is normally done by then). `invalidate`
+   * re-invalidates everything under a floor (see reinvalidateRecent).
+   */
+  l2?: { settle(target: InvalidationTarget): Promise<void>; invalidate(target: InvalidationTarget): Promise<void> };
+  settleDelayMs?: number;
   /** How far back a cold start reads, and how long floors last: 2 x the L2 TTL. */
   windowMs: number;
   /** Poll interval, the fallback when notifications are lost. */
@@ -34,7 +40,7 @@ export interface ChangeFeedOptions {
  * no instance's view of Redis decides whether a revocation holds. Local commits raise
  * the floors before the mutation returns; other processes' commits arrive by NOTIFY
  * (milliseconds), with a poll of the change log as the fallback. For each change it
- * raises the revision floors and re-invalidates L2 on the writer's behalf.
+ * raises the revision floors and settles versions the writer left pending in L2.
  *
  * `live` is false until the first read of the change log succeeded and whenever no read
  * succeeded for `maxLagMs`: the L2 layer then serves no hits (loads from the store).
@@ -98,7 +104,7 @@ export class ChangeFeed {
   /** Re-invalidates every subject and organization still under a floor (after a Redis outage). */
   async reinvalidateRecent(): Promise<void> {
     const target = this.floors.targets();
-    if (this.options.reinvalidate && (target.subjects!.length > 0 || target.orgIds!.length > 0)) await this.options.reinvalidate(target);
+    if (this.options.l2 && (target.subjects!.length > 0 || target.orgIds!.length > 0)) await this.options.l2.invalidate(target);
   }
 
   async stop(): Promise<void> {
@@ -136,18 +142,23 @@ export class ChangeFeed {
     this.cursor = batch.cursor;
     // Live from when the read started: a commit after that is caught by the next read.
     this.lastRead = started;
-    if (fresh.length > 0) this.reinvalidate(fresh);
+    if (fresh.length > 0) this.settle(fresh);
     this.forget(started);
   }
 
-  private reinvalidate(changes: readonly FeedChange[]): void {
-    if (!this.options.reinvalidate) return;
+  private settle(changes: readonly FeedChange[]): void {
+    const l2 = this.options.l2;
+    if (!l2) return;
     const subjects = changes.flatMap((c) => (c.wholeOrg ? [] : c.userIds.map((userId) => ({ userId, orgId: c.orgId }))));
     const orgIds = changes.filter((c) => c.wholeOrg).map((c) => c.orgId);
-    this.options.reinvalidate({ subjects, orgIds }).catch((err: unknown) => {
-      // The floors already hold; Redis is fixed up by a later change or the breaker's probe.
-      this.options.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'peer', err }, 'authz_l2_invalidation_failed');
-    });
+    const timer = setTimeout(() => {
+      if (this.stopped) return;
+      l2.settle({ subjects, orgIds }).catch((err: unknown) => {
+        // Pending versions are never hits: a failure here costs misses, not safety.
+        this.options.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'peer', err }, 'authz_l2_invalidation_failed');
+      });
+    }, this.options.settleDelayMs ?? 0);
+    timer.unref();
   }
 
   private forget(now: number): void {

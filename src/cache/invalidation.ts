@@ -53,6 +53,25 @@ export class L2Invalidator {
   }
 }
 
+/**
+ * Versions of `target` still pending (the change's writer never wrote new tokens after
+ * its commit: it failed or stopped) get new tokens; others are left alone, so a peer
+ * that settles a change costs one read and no extra misses. A token that lands between
+ * the read and the write costs one more miss per subject, never a stale hit.
+ */
+export async function settlePending(invalidator: L2Invalidator, kv: Keyv, keys: CacheKeys, target: InvalidationTarget, timeoutMs: number): Promise<number> {
+  const subjects = target.subjects ?? [];
+  const orgIds = [...new Set(target.orgIds ?? [])];
+  const values: unknown[] = await withDeadline(kv.getMany([...subjects.map((s) => keys.pairVersion(s)), ...orgIds.map((id) => keys.orgVersion(id))]), timeoutMs, 'L2 read');
+  const pending: InvalidationTarget = {
+    subjects: subjects.filter((_, i) => values[i] === ''),
+    orgIds: orgIds.filter((_, i) => values[subjects.length + i] === ''),
+  };
+  const count = pending.subjects!.length + pending.orgIds!.length;
+  if (count > 0) await invalidator.invalidate(pending);
+  return count;
+}
+
 /** L2 could not be invalidated, so a change that needed it was not made (retry later). */
 export class L2UnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -56,7 +56,7 @@ export class ChangeFeed {
   private listening = false;
   private stopped = false;
   private readonly now: () => number;
-  private wasLive = false;
+  private wasLive: boolean | null = null;
 
   constructor(
     private readonly floors: RevisionFloors,
@@ -81,7 +81,9 @@ export class ChangeFeed {
     if (!this.options.read) return true;
     const live = this.now() - this.lastRead <= this.options.maxLagMs;
     if (live !== this.wasLive) {
+      const first = this.wasLive === null;
       this.wasLive = live;
+      if (first && live) return live;
       if (live) this.options.logger.info({ event: 'authz_change_feed_live' }, 'change log read again: L2 hits served again');
       else this.options.logger.warn({ event: 'authz_change_feed_stale', lagMs: this.now() - this.lastRead }, 'change log not read in time: serving no L2 hits until it is');
     }

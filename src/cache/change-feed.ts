@@ -103,6 +103,15 @@ export class ChangeFeed {
     }
   }
 
+  /**
+   * Changes rolled back because their fence failed: the fence may still land late (a
+   * command already sent when its deadline fired) and leave versions pending. They are
+   * re-invalidated with the floors after the outage (no floor is raised: nothing changed).
+   */
+  aborted(changes: readonly FloorChange[]): void {
+    for (const change of changes) this.floors.raise({ ...change, revision: 0 });
+  }
+
   /** Re-invalidates every subject and organization still under a floor (after a Redis outage). */
   async reinvalidateRecent(): Promise<void> {
     const target = this.floors.targets();

@@ -31,6 +31,7 @@ export class L2ChangeGate implements ChangeGate {
       await this.invalidator.invalidate(targetOf(changes), { pending: true });
     } catch (err) {
       this.logger.error({ event: 'authz_l2_invalidation_failed', phase: 'before_commit', err }, 'authz_l2_invalidation_failed: the change is rolled back');
+      this.feed?.aborted(changes);
       throw new L2UnavailableError('the shared cache could not be invalidated, so the change was not made', { cause: err });
     }
   }

@@ -82,8 +82,11 @@ describe('ChangeFeed', () => {
     const { feed, reinvalidated } = setup([[]]);
     await feed.start();
     feed.committed([change('1', 4, ['alice']), { id: '2', orgId: 'globex', revision: 2, userIds: [], wholeOrg: true }]);
+    // A change rolled back after a failed fence raises no floor but is re-invalidated too.
+    feed.aborted([{ orgId: 'acme', revision: 9, userIds: ['bob'], wholeOrg: false }]);
+    expect(feed.minRevision(bob)).toBe(0);
     await feed.reinvalidateRecent();
-    expect(reinvalidated).toEqual([{ subjects: [alice], orgIds: ['globex'] }]);
+    expect(reinvalidated).toEqual([{ subjects: [alice, bob], orgIds: ['globex'] }]);
     await feed.stop();
   });
 });

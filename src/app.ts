@@ -126,6 +126,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
       const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
+      // Redis failures seen by this instance (connection errors, and every breaker probe,
+      // which runs only after a failed call): the change feed's fail-closed rule uses it.
+      let redisFailures = 0;
+      l2.kv.on('error', () => redisFailures++);
       // Redis only: a breaker that skips L2 while Redis fails (memory never fails). Its
       // probe runs only after a failure, so `feed` (built below) exists by then.
       const ping = l2.ping;
@@ -138,6 +142,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
             // and has taken again every change of the floor window (it may have restarted
             // from an AOF that lost the last acknowledged writes; the floors hold anyway).
             probe: async () => {
+              redisFailures++;
               await ping();
               await feed!.reinvalidateRecent();
             },
@@ -165,6 +170,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         // A peer's change is settled here if its writer left it pending (see invalidation.ts).
         l2: l2.kind === 'redis' ? { settle: (target) => settlePending(l2Invalidator, kv, keys, target, config.cache.l2TimeoutMs).then(() => undefined), invalidate: (target) => l2Invalidator.invalidate(target) } : undefined,
         settleDelayMs: 500,
+        redisEpoch: l2.kind === 'redis' ? () => redisFailures : undefined,
         windowMs,
         pollMs: 250,
         maxLagMs: 1_000,

@@ -1,5 +1,6 @@
 import type { Subject } from '../authz/types';
 import type { Logger } from '../observability/logger';
+import { withDeadline } from './deadline';
 import type { FloorChange, RevisionFloors } from './revision-floor';
 import type { InvalidationTarget } from './invalidation';
 
@@ -29,8 +30,15 @@ export interface ChangeFeedOptions {
   windowMs: number;
   /** Poll interval, the fallback when notifications are lost. */
   pollMs: number;
-  /** With no successful read for this long, L2 hits stop (fail closed to the store). */
+  /** With no successful read for this long, L2 hits stop (fail closed to the store)... */
   maxLagMs: number;
+  /**
+   * ...unless the shared Redis has not failed since the last successful read: this
+   * counts Redis failures and reconnects (every restart and failover is one). A Redis
+   * that never failed has lost no fence, and fences alone protect its values. None
+   * (in-process L2): no such exception, as there is no shared fence.
+   */
+  redisEpoch?: () => number;
   logger: Logger;
   now?: () => number;
 }
@@ -42,12 +50,14 @@ export interface ChangeFeedOptions {
  * (milliseconds), with a poll of the change log as the fallback. For each change it
  * raises the revision floors and settles versions the writer left pending in L2.
  *
- * `live` is false until the first read of the change log succeeded and whenever no read
- * succeeded for `maxLagMs`: the L2 layer then serves no hits (loads from the store).
+ * `live` is false until the first read of the change log succeeded, and whenever no read
+ * succeeded for `maxLagMs` and Redis failed since the last one (see `redisEpoch`): the
+ * L2 layer then serves no hits (loads from the store).
  */
 export class ChangeFeed {
   private cursor: string | null = null;
   private lastRead = -Infinity;
+  private epochAtRead = -1;
   private readonly seen = new Map<string, number>();
   private reading: Promise<void> | null = null;
   private again = false;
@@ -79,7 +89,8 @@ export class ChangeFeed {
   /** Whether cached sets may be served: the change log was read recently enough. */
   get live(): boolean {
     if (!this.options.read) return true;
-    const live = this.now() - this.lastRead <= this.options.maxLagMs;
+    const recent = this.now() - this.lastRead <= this.options.maxLagMs;
+    const live = recent || (this.options.redisEpoch !== undefined && this.epochAtRead === this.options.redisEpoch());
     if (live !== this.wasLive) {
       const first = this.wasLive === null;
       this.wasLive = live;
@@ -122,8 +133,8 @@ export class ChangeFeed {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.listener?.close();
-    await this.reading?.catch(() => undefined);
+    // Bounded: a read or a close stuck on a dead database must not hold up shutdown.
+    await withDeadline(Promise.all([this.listener?.close(), this.reading?.catch(() => undefined)]), 2_000, 'change feed stop').catch(() => undefined);
   }
 
   /** One read of the change log; concurrent calls share it and queue one more. */
@@ -144,6 +155,7 @@ export class ChangeFeed {
 
   private async readOnce(): Promise<void> {
     const started = this.now();
+    const epoch = this.options.redisEpoch?.() ?? -1;
     const batch = await this.options.read!(this.cursor, this.options.windowMs);
     const fresh = batch.changes.filter((c) => !this.seen.has(c.id));
     for (const change of fresh) {
@@ -153,6 +165,7 @@ export class ChangeFeed {
     this.cursor = batch.cursor;
     // Live from when the read started: a commit after that is caught by the next read.
     this.lastRead = started;
+    this.epochAtRead = epoch;
     if (fresh.length > 0) this.settle(fresh);
     this.forget(started);
   }

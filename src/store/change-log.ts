@@ -125,6 +125,8 @@ export async function listenForChanges(url: string, onNotify: () => void, onDown
   }
   return {
     close: async () => {
+      // Once down, the connection was already ended (a second end() may never settle).
+      if (down) return;
       down = true;
       await client.end().catch(() => undefined);
     },

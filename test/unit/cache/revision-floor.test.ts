@@ -31,7 +31,7 @@ describe('RevisionFloors', () => {
 });
 
 describe('ChangeFeed', () => {
-  function setup(batches: Array<FeedChange[] | Error>) {
+  function setup(batches: Array<FeedChange[] | Error>, redisEpoch?: () => number) {
     let now = 10_000;
     const reads: Array<string | null> = [];
     const reinvalidated: unknown[] = [];
@@ -47,6 +47,7 @@ describe('ChangeFeed', () => {
       windowMs: 60_000,
       pollMs: 60_000,
       maxLagMs: 1_000,
+      redisEpoch,
       logger,
       now: () => now,
     });
@@ -62,6 +63,19 @@ describe('ChangeFeed', () => {
     expect(feed.live).toBe(true);
     advance(1_001);
     expect(feed.live).toBe(false);
+    await feed.stop();
+  });
+
+  it('past maxLagMs keeps serving hits while Redis has not failed since the last read (its fences stand), and stops at its first failure', async () => {
+    let failures = 0;
+    const { feed, advance } = setup([[]], () => failures);
+    await feed.start();
+    advance(60_000);
+    expect(feed.live).toBe(true);
+    failures++;
+    expect(feed.live).toBe(false);
+    await feed.poll();
+    expect(feed.live).toBe(true);
     await feed.stop();
   });
 

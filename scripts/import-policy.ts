@@ -1,9 +1,13 @@
 // `npm run import -- <file.json> [--replace]`: loads a policy file into the configured
-// database in one transaction, then invalidates the affected organizations in L2.
-// Reads the database's, Redis's and the caches' variables and LOG_LEVEL, nothing else.
+// database in one transaction, through the same change path as the admin mutations:
+// the affected organizations are invalidated in L2 before the commit (the import fails,
+// writing nothing, when Redis cannot take it), and running gateways learn of the import
+// from the change log. Reads the database's, Redis's and the caches' variables and
+// LOG_LEVEL, nothing else.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { L2Invalidator } from '../src/cache/invalidation';
+import { L2ChangeGate } from '../src/cache/change-gate';
+import { L2Invalidator, L2UnavailableError } from '../src/cache/invalidation';
 import { createCacheKeys } from '../src/cache/keys';
 import { openL2Store } from '../src/cache/l2-store';
 import { ConfigError, loadSections } from '../src/config/config';
@@ -34,37 +38,29 @@ async function main(): Promise<number> {
 
   const config = loadSections(SCRIPT_PARTS.import);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // Only a shared L2 needs fencing: an in-process L2 lives in the gateways, which learn
+  // of the import from the change log.
+  const l2 = config.cache.l2Enabled && config.redis.kind !== 'memory' ? await openL2Store(config.redis, { timeoutMs: config.cache.l2TimeoutMs, logger }) : null;
   const database = await openDatabase(config.database);
   let summary;
   try {
     await database.withMigrationAdapter(applyMigrations);
-    summary = await importPolicy(database.prisma, policy, { replace: values.replace });
+    const invalidator = l2 && new L2Invalidator(l2.kv, createCacheKeys(config.cache.keyPrefix), { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger });
+    summary = await importPolicy(database.prisma, policy, { replace: values.replace, gate: new L2ChangeGate(invalidator, null, logger) });
+  } catch (error) {
+    if (!(error instanceof L2UnavailableError)) throw error;
+    console.error(`nothing was imported: ${error.message} (Redis did not answer in time); run the import again once Redis is reachable`);
+    return 1;
   } finally {
     await database.close();
+    await l2?.close();
   }
   console.log(
     `imported ${file}: ${summary.organizations} organizations, ${summary.roles} roles, ${summary.memberships} memberships, ${summary.grants} grants` +
       (values.replace ? `; removed ${summary.removed.roles} roles, ${summary.removed.memberships} memberships, ${summary.removed.grants} grants` : ''),
   );
-
-  if (!config.cache.l2Enabled || summary.affectedOrgIds.length === 0) return 0;
-  if (config.redis.kind === 'memory') {
-    console.warn('note: no Redis configured, so there is no shared L2 to invalidate; a running gateway with in-process L2 serves its cached sets until AUTHZ_CACHE_TTL runs out');
-    return 0;
-  }
-  const l2 = await openL2Store(config.redis, { timeoutMs: config.cache.l2TimeoutMs, logger });
-  try {
-    await new L2Invalidator(l2.kv, createCacheKeys(config.cache.keyPrefix), { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger }).invalidate({
-      orgIds: summary.affectedOrgIds,
-    });
-    console.log(`invalidated cached permissions of ${summary.affectedOrgIds.length} organizations`);
-    return 0;
-  } catch (error) {
-    console.error(`the import is committed, but L2 invalidation failed (${error instanceof Error ? error.message : String(error)}): cached sets of ${summary.affectedOrgIds.join(', ')} may be served until AUTHZ_CACHE_TTL runs out; run the import again once Redis is reachable`);
-    return 1;
-  } finally {
-    await l2.close();
-  }
+  if (l2 && summary.affectedOrgIds.length > 0) console.log(`invalidated cached permissions of ${summary.affectedOrgIds.length} organizations`);
+  return 0;
 }
 
 main().then(

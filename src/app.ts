@@ -17,7 +17,10 @@ import { CircuitBreaker } from './cache/circuit-breaker';
 import { coalescedReads } from './cache/coalesced-reads';
 import { createCacheKeys } from './cache/keys';
 import { RequestDeadlineSource } from './cache/request-deadline';
-import { L2Invalidator } from './cache/invalidation';
+import { L2Invalidator, settlePending } from './cache/invalidation';
+import { ChangeFeed } from './cache/change-feed';
+import { L2ChangeGate } from './cache/change-gate';
+import { RevisionFloors } from './cache/revision-floor';
 import { PermissionLoader } from './cache/l1-loader';
 import { L2PermissionCache } from './cache/l2-cache';
 import { openL2Store, type L2Store } from './cache/l2-store';
@@ -57,6 +60,7 @@ import type { Logger } from './observability/logger';
 import { type Database, openDatabase } from './store/database';
 import { DEMO_POLICY } from './store/demo-data';
 import { applyMigrations } from './store/migrations/migrations';
+import { listenForChanges, pruneChanges, readChanges } from './store/change-log';
 import { PostgresPermissionStore } from './store/permission-store';
 import { WhoCanStore } from './store/who-can-store';
 import { importPolicy } from './store/policy-import';
@@ -68,6 +72,8 @@ export interface Gateway {
   readonly database: Database;
   readonly l2: L2Store | null;
   readonly invalidator: L2Invalidator | null;
+  /** How this instance learns of committed changes (null without L2). */
+  readonly feed: ChangeFeed | null;
   readonly changes: PolicyChanges;
   /** Stops in reverse order of start: HTTP (draining in-flight requests), Apollo, Redis, database. */
   close(): Promise<void>;
@@ -126,15 +132,19 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     let l2: L2Store | null = null;
     let invalidator: L2Invalidator | null = null;
     let source: PermissionSetSource;
-    let breaker: CircuitBreaker | null = null;
+    let feed: ChangeFeed | null = null;
     if (config.cache.l2Enabled) {
       l2 = await openL2Store(config.redis, { timeoutMs: config.cache.l2TimeoutMs, logger });
       stops.push({ name: 'l2', stop: () => l2!.close() });
       if (l2.kind === 'memory') logger.warn('REDIS_URL/REDIS_HOST not set: L2 is in this process only (not shared between instances)');
       const cacheOptions = { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger };
       const kv = meteredKeyv(l2.kv, metrics, config.cache.l2TimeoutMs);
+      // Redis failures seen by this instance (connection errors, and every breaker probe,
+      // which runs only after a failed call): the change feed's fail-closed rule uses it.
+      let redisFailures = 0;
+      l2.kv.on('error', () => redisFailures++);
       // Redis only: a breaker that skips L2 while Redis fails (memory never fails). Its
-      // probe runs only after a failure, so `changes` (built below) exists by then.
+      // probe runs only after a failure, so `feed` (built below) exists by then.
       const ping = l2.ping;
       const l2Breaker = l2.kind === 'redis'
         ? new CircuitBreaker({
@@ -142,14 +152,15 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
             timeoutMs: config.cache.l2TimeoutMs,
             logger,
             // Closing the breaker means serving cached sets again: only once Redis answers
-            // and every committed change has reached it.
+            // and has taken again every change of the floor window (it may have restarted
+            // from an AOF that lost the last acknowledged writes; the floors hold anyway).
             probe: async () => {
+              redisFailures++;
               await ping();
-              await changes.flushPending();
+              await feed!.reinvalidateRecent();
             },
           })
         : null;
-      breaker = l2Breaker;
       if (l2Breaker) stops.push({ name: 'l2 breaker', stop: async () => l2Breaker.stop() });
       // The L2 layer's reads: on Redis, the reads of all requests in one event-loop turn
       // go out as one MGET (coalesced-reads.ts; memory has no round trip to save). The
@@ -159,10 +170,37 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // union is then split per node (cluster-batching-store.ts, inside l2.kv).
       const guarded = l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv;
       const reads = l2.kind === 'redis' ? coalescedReads(guarded, { onBatch: (calls) => metrics.l2CoalescedReads.observe(calls) }) : guarded;
-      const l2Cache = new L2PermissionCache(tracing ? tracedL2Reads(reads, tracing, l2.kind !== 'memory') : reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
+      // Invalidations never go through the breaker: a change must try to fence Redis.
+      const l2Invalidator = new L2Invalidator(kv, keys, cacheOptions);
+      invalidator = l2Invalidator;
+      // Committed changes, learned from PostgreSQL (see change-feed.ts). The embedded
+      // database has one process: its own commits are all there is.
+      const windowMs = 2 * config.cache.ttlSeconds * 1000;
+      const dbConfig = config.database;
+      feed = new ChangeFeed(new RevisionFloors({ keepMs: windowMs }), {
+        read: dbConfig.kind === 'postgres' ? (cursor, window) => readChanges(database.prisma, cursor, window) : undefined,
+        listen: dbConfig.kind === 'postgres' ? (onNotify, onDown) => listenForChanges(dbConfig.url, onNotify, onDown) : undefined,
+        // A peer's change is settled here if its writer left it pending (see invalidation.ts).
+        l2: l2.kind === 'redis' ? { settle: (target) => settlePending(l2Invalidator, kv, keys, target, config.cache.l2TimeoutMs).then(() => undefined), invalidate: (target) => l2Invalidator.invalidate(target) } : undefined,
+        settleDelayMs: 500,
+        redisEpoch: l2.kind === 'redis' ? () => redisFailures : undefined,
+        windowMs,
+        pollMs: 250,
+        maxLagMs: 1_000,
+        logger,
+      });
+      const changeFeed = feed;
+      await changeFeed.start();
+      stops.push({ name: 'change feed', stop: () => changeFeed.stop() });
+      if (dbConfig.kind === 'postgres') {
+        // The log is needed for one window (cold starts read it); keep a day of it.
+        const prune = () => void pruneChanges(database.prisma, Math.max(2 * windowMs, 86_400_000)).catch((err: unknown) => logger.warn({ err }, 'could not prune the change log'));
+        prune();
+        const pruning = setInterval(prune, 3_600_000).unref();
+        stops.push({ name: 'change-log pruning', stop: async () => clearInterval(pruning) });
+      }
+      const l2Cache = new L2PermissionCache(tracing ? tracedL2Reads(reads, tracing, l2.kind !== 'memory') : reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent, floor: changeFeed });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
-      // Invalidations never go through the breaker: they must be tried, and retried.
-      invalidator = new L2Invalidator(kv, keys, cacheOptions);
     } else {
       source = withStatus(singleFlight, 'DISABLED');
     }
@@ -171,8 +209,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     /** L1 for one request and read requirement, under that request's deadline. */
     const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline: PermissionSetSource = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
       new PermissionLoader(deadline, keys, { cache: config.cache.enabled, requirement });
-    const changes = new PolicyChanges(database.prisma, invalidator, logger, (err) => breaker?.recordFailure(err));
-    stops.push({ name: 'pending invalidations', stop: () => changes.close() });
+    const changes = new PolicyChanges(database.prisma, invalidator || feed ? new L2ChangeGate(invalidator, feed, logger) : null);
     const admin = tracing ? tracedAdmin(new PolicyAdmin(changes), tracing) : new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
     const whoCan = new WhoCanService(new WhoCanStore(database.prisma));
@@ -251,7 +288,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    return { url, database, l2, invalidator, changes, close: stopAll };
+    return { url, database, l2, invalidator, feed, changes, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

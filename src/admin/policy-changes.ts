@@ -1,9 +1,8 @@
 import { ConflictError, NotFoundError } from '../authz/errors';
 import { encodeToken } from '../authz/consistency-token';
-import { withDeadline } from '../cache/deadline';
-import type { InvalidationTarget, L2Invalidator } from '../cache/invalidation';
-import type { Logger } from '../observability/logger';
+import type { InvalidationTarget } from '../cache/invalidation';
 import type { PrismaClient } from '../store/generated/prisma/client';
+import { type ChangeGate, type PolicyChangeRecord, publishInTransaction } from '../store/change-log';
 import { bumpRevision } from '../store/revision';
 import type { Db } from './views';
 
@@ -25,30 +24,25 @@ export interface ChangeResult<T> {
 /**
  * Runs policy changes the one safe way: in one transaction that first locks the
  * organization's row and bumps its revision (so changes to one organization commit in
- * order and every change has a revision), then makes the change, then writes its
- * audit event. Only after the commit are cached sets invalidated, so a load that reads
- * PostgreSQL after the invalidation sees the change (see src/cache/invalidation.ts).
+ * order and every change has a revision), then makes the change and writes its audit
+ * event, then (for a change that can alter a decision) passes the gate's fence and
+ * records the change in the change log. After the commit the gate makes the change
+ * visible to this instance's caches before the mutation returns (src/cache/change-gate.ts).
  *
- * If Redis cannot take the invalidation, the change stands (it is committed), the
- * failure is logged as `authz_l2_invalidation_failed`, and the invalidation is retried
- * in the background until it lands; meanwhile the L2 breaker stays open (its probe
- * flushes pending invalidations first), so no cached set is served past the change.
+ * If the cached sets cannot be made stale (Redis unreachable or silent), the gate's
+ * fence throws L2UnavailableError and nothing is written: a change that returned
+ * success is never undone by a cache.
  */
 export class PolicyChanges {
-  private readonly pending = new Set<InvalidationTarget>();
-  private closed = false;
-
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly invalidator: L2Invalidator | null,
-    private readonly logger: Logger,
-    /** Told when an invalidation could not be written (the L2 breaker opens on it). */
-    private readonly onInvalidationFailed: (error: unknown) => void = () => undefined,
+    private readonly gate: ChangeGate | null,
   ) {}
 
   /**
    * @param orgId the organization changed; `creates` when the change creates it.
-   * @throws NotFoundError, ConflictError, InvalidInputError (from `change`); nothing is written then.
+   * @throws NotFoundError, ConflictError, InvalidInputError (from `change`),
+   *   L2UnavailableError (the caches could not be invalidated); nothing is written then.
    */
   async run<T>(
     actor: string,
@@ -57,7 +51,7 @@ export class PolicyChanges {
     change: (db: Db) => Promise<ChangeOutcome<T>>,
     options: { creates?: boolean } = {},
   ): Promise<ChangeResult<T>> {
-    const { outcome, revision } = await this.transaction(async (db) => {
+    const { outcome, revision, logged } = await this.transaction(async (db) => {
       let revision = 1;
       if (!options.creates) {
         const bumped = await bumpRevision(db, orgId);
@@ -76,9 +70,11 @@ export class PolicyChanges {
           revision,
         },
       });
-      return { outcome, revision };
+      const records = outcome.invalidate ? changeRecords(outcome.invalidate, revision) : [];
+      const logged = await publishInTransaction(db, records, this.gate);
+      return { outcome, revision, logged };
     });
-    if (outcome.invalidate) await this.invalidate(outcome.invalidate);
+    if (logged.length > 0) await this.gate?.committed(logged);
     return { result: outcome.result, consistencyToken: encodeToken({ orgId, revision }) };
   }
 
@@ -92,61 +88,20 @@ export class PolicyChanges {
       throw error;
     }
   }
+}
 
-  private async invalidate(target: InvalidationTarget): Promise<void> {
-    if (!this.invalidator) return;
-    try {
-      await this.invalidator.invalidate(target);
-    } catch (err) {
-      this.logger.error({ event: 'authz_l2_invalidation_failed', err }, 'authz_l2_invalidation_failed: retrying in the background');
-      this.retry(target, 1);
-      this.onInvalidationFailed(err);
-    }
+/** One change-log record per organization the target touches, at the change's revision. */
+function changeRecords(target: InvalidationTarget, revision: number): PolicyChangeRecord[] {
+  const wholeOrgs = new Set(target.orgIds ?? []);
+  const users = new Map<string, Set<string>>();
+  for (const s of target.subjects ?? []) {
+    if (wholeOrgs.has(s.orgId)) continue;
+    const set = users.get(s.orgId) ?? new Set<string>();
+    set.add(s.userId);
+    users.set(s.orgId, set);
   }
-
-  private retry(target: InvalidationTarget, attempt: number): void {
-    this.pending.add(target);
-    const timer = setTimeout(() => {
-      if (this.closed || !this.pending.has(target)) return;
-      this.invalidator!.invalidate(target).then(
-        () => {
-          this.pending.delete(target);
-          this.logger.info({ event: 'authz_l2_invalidation_recovered', attempt }, 'authz_l2_invalidation_recovered');
-        },
-        () => this.retry(target, attempt + 1),
-      );
-    }, Math.min(100 * 2 ** attempt, 1_000));
-    timer.unref();
-  }
-
-  /**
-   * Lands every pending invalidation now; rejects if any still fails. The L2 circuit
-   * breaker calls it before it closes again: while a committed change is not yet
-   * invalidated, serving cached sets could serve what it changed.
-   */
-  async flushPending(): Promise<void> {
-    if (!this.invalidator) return;
-    for (const target of [...this.pending]) {
-      await this.invalidator.invalidate(target);
-      this.pending.delete(target);
-    }
-  }
-
-  /** Stops retrying, after one last bounded attempt; what is still pending is logged as lost. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.pending.size === 0) return;
-    await withDeadline(this.flushPending(), 2_000, 'pending invalidations').catch(() => undefined);
-    if (this.pending.size > 0) {
-      this.logger.error(
-        { event: 'authz_l2_invalidation_lost', pending: this.pending.size },
-        'stopping with invalidations that never reached Redis: affected cached sets may be served until AUTHZ_CACHE_TTL runs out',
-      );
-    }
-  }
-
-  /** Invalidations still waiting for Redis (for readiness and tests). */
-  get pendingInvalidations(): number {
-    return this.pending.size;
-  }
+  return [
+    ...[...wholeOrgs].map((orgId) => ({ orgId, revision, userIds: [], wholeOrg: true })),
+    ...[...users].map(([orgId, ids]) => ({ orgId, revision, userIds: [...ids], wholeOrg: false })),
+  ];
 }

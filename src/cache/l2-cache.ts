@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import { earliestExpiry } from '../authz/snapshot';
+import type { Subject } from '../authz/types';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
 import { newVersionToken } from './invalidation';
@@ -17,6 +18,11 @@ export interface L2CacheOptions {
   now?: () => number;
   /** How versions are created without overwriting (Redis: SET NX GET); default: on `kv`. */
   setIfAbsent?: SetIfAbsent;
+  /**
+   * Committed changes as this instance learned them from PostgreSQL (change-feed.ts): a
+   * set below its subject's floor is not served, and while `live` is false no L2 hit is.
+   */
+  floor?: { readonly live: boolean; minRevision(subject: Subject): number };
 }
 
 /**
@@ -31,6 +37,8 @@ export interface L2CacheOptions {
  * - A Redis error or timeout is a miss, never a decision: the subjects are loaded from
  *   `next` and reported `DEGRADED`.
  * - `fresh` requests skip L2 (read and write); `minRevision` rejects older cached sets.
+ * - With `floor`, a subject's revision floor counts as its `minRevision` (cached and
+ *   single-flight results alike), and a stale change feed makes every request `fresh`.
  */
 export class L2PermissionCache implements PermissionSetSource {
   private readonly now: () => number;
@@ -46,6 +54,12 @@ export class L2PermissionCache implements PermissionSetSource {
   }
 
   async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
+    const { floor } = this.options;
+    if (floor) {
+      // Fail closed to the store: a miss, never a denial.
+      if (!floor.live) return this.degraded(await this.next.load(requests.map(({ userId, orgId }) => ({ userId, orgId, fresh: true }))));
+      requests = withFloors(requests, floor);
+    }
     if (requests.every((r) => r.fresh)) return this.next.load(requests.map(({ userId, orgId }) => ({ userId, orgId, fresh: true })));
     const { keys } = this.options;
     const orgIds = [...new Set(requests.map((r) => r.orgId))];
@@ -190,6 +204,16 @@ export class L2PermissionCache implements PermissionSetSource {
   private degraded(loaded: Array<LoadedSet | Error>): Array<LoadedSet | Error> {
     return loaded.map((r) => (r instanceof Error ? r : { ...r, status: 'DEGRADED' }));
   }
+}
+
+/** `requests` with each subject's floor as its `minRevision` where the floor is higher. */
+function withFloors(requests: readonly LoadRequest[], floor: { minRevision(subject: Subject): number }): readonly LoadRequest[] {
+  let raised: LoadRequest[] | null = null;
+  requests.forEach((request, i) => {
+    const min = floor.minRevision(request);
+    if (min > (request.minRevision ?? 0)) (raised ??= [...requests])[i] = { ...request, minRevision: min };
+  });
+  return raised ?? requests;
 }
 
 /** A version token as read from L2 (any non-empty string), or undefined when absent or unreadable. */

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ForbiddenError, UnauthenticatedError } from '../auth/errors';
 import { ConflictError, InvalidInputError, NotFoundError, StoreUnavailableError } from '../authz/errors';
+import { L2UnavailableError } from '../cache/invalidation';
 
 /** The codes this API adds to Apollo's own (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, ...). */
 export const ErrorCode = {
@@ -9,6 +10,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   AUTHZ_UNAVAILABLE: 'AUTHZ_UNAVAILABLE',
+  /** A policy change was not made: the shared cache could not be invalidated (retry later). */
+  L2_UNAVAILABLE: 'L2_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
@@ -24,10 +27,13 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.AUTHZ_UNAVAILABLE]: 503,
+  [ErrorCode.L2_UNAVAILABLE]: 503,
 };
 
 /** Codes whose errors carry the trace ID, so a caller can quote it to operators. */
-export const TRACED_CODES: ReadonlySet<string> = new Set([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.AUTHZ_UNAVAILABLE]);
+export const TRACED_CODES: ReadonlySet<string> = new Set([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.AUTHZ_UNAVAILABLE, ErrorCode.L2_UNAVAILABLE]);
+
+const L2_UNAVAILABLE_MESSAGE = 'The change was not made: the shared cache could not be invalidated, so other instances could have kept serving the old permissions. Nothing was written; retry later.';
 
 /**
  * For errors thrown before any resolver runs (the context factory: authentication).
@@ -72,6 +78,10 @@ export function createErrorFormatter(options: {
     if (original instanceof StoreUnavailableError || (original instanceof GraphQLError && original.originalError instanceof StoreUnavailableError)) {
       options.onInternalError(original);
       return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: ErrorCode.AUTHZ_UNAVAILABLE } };
+    }
+    if (original instanceof L2UnavailableError) {
+      options.onInternalError(original);
+      return { message: L2_UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: ErrorCode.L2_UNAVAILABLE } };
     }
     if (original instanceof UnauthenticatedError) {
       return { message: original.message, path: formatted.path, extensions: { code: ErrorCode.UNAUTHENTICATED } };

@@ -1,5 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client';
 import { type PolicyFile, PolicyValidationError } from './policy-file';
+import { type ChangeGate, type LoggedChange, type PolicyChangeRecord, publishInTransaction } from './change-log';
 import { bumpRevision } from './revision';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -23,11 +24,21 @@ export interface ImportSummary {
  *
  * References the file makes to the database (a role's organization, a member's roles, a
  * grant's membership) are checked inside the transaction before anything is written.
+ *
+ * Like every policy change, an import bumps each touched organization's revision and
+ * goes through `gate` (src/store/change-log.ts): the caches are fenced before the commit
+ * and every instance learns of the change from the change log. Without a gate (seeding
+ * an empty database, tests) the change is still logged.
  * @throws PolicyValidationError with the JSON path of every dangling reference.
+ * @throws L2UnavailableError (from the gate) when the caches cannot be fenced; nothing is written then.
  */
-export async function importPolicy(prisma: PrismaClient, file: PolicyFile, options: { replace?: boolean; actor?: string } = {}): Promise<ImportSummary> {
+export async function importPolicy(
+  prisma: PrismaClient,
+  file: PolicyFile,
+  options: { replace?: boolean; actor?: string; gate?: ChangeGate | null } = {},
+): Promise<ImportSummary> {
   const replace = options.replace ?? false;
-  return prisma.$transaction(
+  const { summary, logged } = await prisma.$transaction(
     async (tx) => {
       await checkReferences(tx, file, replace);
       const summary: ImportSummary = {
@@ -97,6 +108,7 @@ export async function importPolicy(prisma: PrismaClient, file: PolicyFile, optio
         }
       }
       // Like every change: bump each touched organization's revision and record it.
+      const records: PolicyChangeRecord[] = [];
       for (const orgId of summary.affectedOrgIds) {
         const revision = await bumpRevision(tx, orgId);
         // Cannot happen (references were checked above); if it did, the transaction rolls back.
@@ -115,11 +127,15 @@ export async function importPolicy(prisma: PrismaClient, file: PolicyFile, optio
             revision,
           },
         });
+        records.push({ orgId, revision, userIds: [], wholeOrg: true });
       }
-      return summary;
+      const logged: LoggedChange[] = await publishInTransaction(tx, records, options.gate ?? null);
+      return { summary, logged };
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
+  if (logged.length > 0) await options.gate?.committed(logged);
+  return summary;
 }
 
 async function checkReferences(tx: Tx, file: PolicyFile, replace: boolean): Promise<void> {

@@ -22,7 +22,11 @@ export class PrivateRedis {
   private process: ChildProcess | null = null;
   private admin: Redis | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** With AOF persistence (appendfsync everysec) in this directory; none: no persistence. */
+    readonly aofDir?: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -33,8 +37,8 @@ export class PrivateRedis {
   }
 
   /** Starts a server on `port` (default: a free one) and waits until it answers PING. */
-  static async start(port?: number): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(port ?? (await freePort()));
+  static async start(port?: number, options: { aofDir?: string } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(port ?? (await freePort()), options.aofDir);
     await redis.restart();
     return redis;
   }
@@ -42,7 +46,8 @@ export class PrivateRedis {
   /** (Re)starts the server on the same port; resolves once it answers. */
   async restart(): Promise<void> {
     if (this.process) throw new Error('redis-server is already running');
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = this.aofDir ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', this.aofDir] : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     this.process = child;
     child.once('exit', () => {
       if (this.process === child) this.process = null;

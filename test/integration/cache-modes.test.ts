@@ -69,16 +69,14 @@ test('Redis refusing connections: answers come from PostgreSQL as DEGRADED, and 
     const res = await gw.gql(CAN, { u: 'nobody', o: 'acme', p: 'document:edit' });
     expect(res.data).toEqual({ can: { allowed: false, cacheStatus: 'DEGRADED' } });
     expect(res.extensions!.authz!.cache.degraded).toBe(1);
-    // A mutation still commits; its invalidation waits for Redis in the background.
+    // A change that cannot fence Redis is not made: a clear code, and PostgreSQL unchanged.
     const revoke = await gw.gql(`mutation { unassignRole(userId: "bob", orgId: "acme", role: "editor") { member { roles } } }`);
-    expect(revoke.errors).toBeUndefined();
-    expect(gw.gateway.changes.pendingInvalidations).toBe(1);
-    expect(await statuses(gw, 0)).toEqual([]);
+    expect(revoke.status).toBe(503);
+    expect(revoke.errors?.map((e) => e.extensions?.code)).toEqual(['L2_UNAVAILABLE']);
+    expect(await gw.gateway.database.prisma.membershipRole.count({ where: { orgId: 'acme', userId: 'bob' } })).toBe(1);
     const after = await gw.gql(CAN, { u: 'bob', o: 'acme', p: 'document:edit' });
-    expect(after.data).toEqual({ can: { allowed: false, cacheStatus: 'DEGRADED' } });
+    expect(after.data).toEqual({ can: { allowed: true, cacheStatus: 'DEGRADED' } });
   } finally {
     await gw.close();
   }
-  // Stopping with the invalidation still undelivered says so, loudly.
-  expect(gw.logs.filter((l) => l.event === 'authz_l2_invalidation_lost')).toEqual([expect.objectContaining({ pending: 1, level: 50 })]);
 });

@@ -1,4 +1,5 @@
 import { runScript, writeJson } from '../helpers/cli';
+import { deadPort } from '../helpers/dead-port';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
@@ -103,6 +104,15 @@ test('an import invalidates cached permission sets of the organizations it touch
   expect(res.stdout).toContain('invalidated cached permissions of 1 organizations');
   expect(await can('bob', 'document:edit')).toEqual({ allowed: false, cacheStatus: 'MISS' });
   expect(await can('bob', 'comment:write')).toEqual({ allowed: true, cacheStatus: 'L2_HIT' });
+});
+
+test('an import that cannot invalidate Redis writes nothing and says so', async () => {
+  const before = await snapshot();
+  const changed = { ...POLICY, roles: [{ orgId: 'acme', name: 'editor', permissions: ['nothing:*'] }, POLICY.roles[1]] };
+  const res = await runScript('scripts/import-policy.ts', [writeJson(changed)], { ...env, REDIS_URL: `redis://127.0.0.1:${await deadPort()}`, AUTHZ_L2_TIMEOUT_MS: '100' });
+  expect(res.code).toBe(1);
+  expect(res.stderr).toContain('nothing was imported');
+  expect(await snapshot()).toEqual(before);
 });
 
 test('--replace makes the listed organizations match the file exactly', async () => {

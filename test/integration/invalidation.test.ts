@@ -99,9 +99,10 @@ test('race: no check that starts after a revoke returned is allowed (20 revoke/g
   expect(inWindow.filter((c) => c.allowed)).toEqual([]);
   // The hammering did see grants too: the test exercised both states.
   expect(checks.some((c) => c.allowed)).toBe(true);
-});
+  // 40 mutations, each with two Redis writes, under six hammering clients on a shared machine.
+}, 90_000);
 
-test('a role change in an organization of 10,000 members costs one Redis command and leaves other organizations cached', async () => {
+test('a role change in an organization of 10,000 members costs two Redis commands (pending, then new version) and leaves other organizations cached', async () => {
   await mutate(a, `mutation { createOrganization(id: "big", name: "Big") { consistencyToken } }`);
   await mutate(a, `mutation { createRole(orgId: "big", name: "member", permissions: ["doc:read"]) { consistencyToken } }`);
   await mutate(a, `mutation { createOrganization(id: "small", name: "Small") { consistencyToken } }`);
@@ -124,8 +125,11 @@ test('a role change in an organization of 10,000 members costs one Redis command
     const commands = await monitor.commandsDuring(a.keyPrefix, () =>
       mutate(a, `mutation { setRolePermissions(orgId: "big", role: "member", permissions: ["doc:write"]) { consistencyToken } }`),
     );
-    expect(commands).toHaveLength(1);
-    expect(commands[0]).toMatch(new RegExp(`^"set" "${a.keyPrefix}auth:perms::org:big" `, "i"));
+    // Writes only: a peer settling an earlier change may read (MGET) meanwhile.
+    const writes = commands.filter((c) => !/^"mget"/i.test(c));
+    expect(writes).toHaveLength(2);
+    expect(writes[0]).toMatch(new RegExp(`^"set" "${a.keyPrefix}auth:perms::org:big" "\\{\\\\"value\\\\":\\\\"\\\\"`, 'i'));
+    expect(writes[1]).toMatch(new RegExp(`^"set" "${a.keyPrefix}auth:perms::org:big" `, 'i'));
   } finally {
     await monitor.stop();
   }

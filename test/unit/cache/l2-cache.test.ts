@@ -203,3 +203,32 @@ describe('L2PermissionCache: TTL of written values', () => {
     expect(await written([null, T])).toBeUndefined();
   });
 });
+
+describe('L2PermissionCache: revision floors', () => {
+  function withFloor(floor: { live: boolean; minRevision: () => number }) {
+    const kv = new Keyv();
+    const next = new FakeNext();
+    const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, floor });
+    return { kv, next, cache };
+  }
+
+  it('does not serve a cached set below the floor, and reloads one that came back below it', async () => {
+    const { kv, next, cache } = withFloor({ live: true, minRevision: () => 4 });
+    await kv.set(keys.orgVersion('acme'), 'o1');
+    await kv.set(keys.pairVersion(alice), 'p1');
+    await kv.set(keys.permissions(alice), toEntry(snapshot(), 'o1/p1', 3));
+    next.respond = (_r, call) => ({ snapshot: snapshot(), status: 'MISS', revision: call === 0 ? 3 : 4 });
+    const [result] = await cache.load([alice]);
+    expect(result).toMatchObject({ status: 'MISS', revision: 4 });
+    expect(next.calls).toEqual([[{ ...alice, fence: 'o1/p1', minRevision: 4 }], [{ ...alice, fence: 'o1/p1', minRevision: 4, fresh: true }]]);
+  });
+
+  it('while the change feed is not live, reads neither L2 nor a shared load: every set comes fresh from the store', async () => {
+    const { kv, next, cache } = withFloor({ live: false, minRevision: () => 0 });
+    const getMany = jest.spyOn(kv, 'getMany');
+    const [result] = await cache.load([alice]);
+    expect(result).toMatchObject({ status: 'DEGRADED' });
+    expect(next.calls).toEqual([[{ ...alice, fresh: true }]]);
+    expect(getMany).not.toHaveBeenCalled();
+  });
+});

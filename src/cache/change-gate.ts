@@ -1,0 +1,56 @@
+import type { Logger } from '../observability/logger';
+import type { ChangeGate, LoggedChange, PolicyChangeRecord } from '../store/change-log';
+import type { ChangeFeed } from './change-feed';
+import { type InvalidationTarget, type L2Invalidator, L2UnavailableError } from './invalidation';
+
+/**
+ * How every policy change is made safe for the caches (mutations and imports alike):
+ *
+ * 1. Before the commit, inside the transaction (the organization's row is locked and
+ *    the change made), what the change touches gets pending versions in L2: no set
+ *    cached before, and none loaded from now until step 2, is ever a hit. If Redis
+ *    cannot take them within the deadline, L2UnavailableError rolls the transaction
+ *    back: the change fails and PostgreSQL is left as it was.
+ * 2. After the commit, this instance raises its revision floors (before the change
+ *    returns), then writes new version tokens so the subjects are cached again. If that
+ *    write fails, the change stands and is still safe (the pending versions stay until
+ *    another instance, which learns of the change from the change log, writes them).
+ *
+ * Without an invalidator (L2 disabled, or a process with no Redis) only the floors apply.
+ */
+export class L2ChangeGate implements ChangeGate {
+  constructor(
+    private readonly invalidator: L2Invalidator | null,
+    private readonly feed: ChangeFeed | null,
+    private readonly logger: Logger,
+  ) {}
+
+  async fence(changes: readonly PolicyChangeRecord[]): Promise<void> {
+    if (!this.invalidator) return;
+    try {
+      await this.invalidator.invalidate(targetOf(changes), { pending: true });
+    } catch (err) {
+      this.logger.error({ event: 'authz_l2_invalidation_failed', phase: 'before_commit', err }, 'authz_l2_invalidation_failed: the change is rolled back');
+      this.feed?.aborted(changes);
+      throw new L2UnavailableError('the shared cache could not be invalidated, so the change was not made', { cause: err });
+    }
+  }
+
+  async committed(changes: readonly LoggedChange[]): Promise<void> {
+    this.feed?.committed(changes);
+    if (!this.invalidator) return;
+    try {
+      await this.invalidator.invalidate(targetOf(changes));
+    } catch (err) {
+      this.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'after_commit', err }, 'authz_l2_invalidation_failed: the change stands (fenced before the commit); other instances write the new versions');
+    }
+  }
+}
+
+/** What `changes` make stale, as one invalidation. */
+export function targetOf(changes: readonly PolicyChangeRecord[]): InvalidationTarget {
+  return {
+    subjects: changes.flatMap((c) => (c.wholeOrg ? [] : c.userIds.map((userId) => ({ userId, orgId: c.orgId })))),
+    orgIds: changes.filter((c) => c.wholeOrg).map((c) => c.orgId),
+  };
+}

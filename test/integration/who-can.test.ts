@@ -93,13 +93,15 @@ test('members by user ID with the reasons: role names and unexpired matching gra
 });
 
 test('pages of any size add up to the whole answer, one SQL statement per page', async () => {
+  // The change feed polls the change log in the background: those reads are not the pages'.
+  const pageStatements = () => gw.sql.filter((q) => !q.includes('policy_changes')).length;
   const all = await walk('acme', 'document:edit', 1000);
   for (const first of [1, 2, 5, 14, 15]) {
-    const before = gw.sql.length;
+    const before = pageStatements();
     const pages = Math.max(1, Math.ceil(all.length / first));
     expect(await walk('acme', 'document:edit', first)).toEqual(all);
     // A last page that is exactly full needs one more (empty) page only when hasNextPage said so: it does not.
-    expect(gw.sql.length - before).toBe(pages);
+    expect(pageStatements() - before).toBe(pages);
   }
 });
 

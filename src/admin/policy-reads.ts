@@ -60,11 +60,17 @@ export class PolicyReads {
   /** Members by user ID (ascending), optionally those whose ID contains `search`. */
   async members(orgId: string, options: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<MemberView>> {
     const first = pageSize(options.first);
+    // Prisma sends `contains` as `ILIKE '%' || value || '%'` without escaping the value:
+    // escaped here, so a search is literal text (`%` and `_` match themselves).
+    // The cursor's `gt` is a separate condition: inside the same filter, `mode: 'insensitive'`
+    // would compare it lower-cased while the order is by the exact ID, and skip members.
     const rows = await this.prisma.membership.findMany({
       where: {
         orgId,
-        ...(options.search ? { userId: { contains: options.search, mode: 'insensitive' as const } } : {}),
-        ...(options.after ? { userId: { gt: decodeCursor(options.after), ...(options.search ? { contains: options.search, mode: 'insensitive' as const } : {}) } } : {}),
+        AND: [
+          options.search ? { userId: { contains: likeLiteral(options.search), mode: 'insensitive' as const } } : {},
+          options.after ? { userId: { gt: decodeCursor(options.after) } } : {},
+        ],
       },
       orderBy: { userId: 'asc' },
       take: first + 1,
@@ -139,6 +145,11 @@ export class PolicyReads {
 
 function parseJson<T>(value: T | string | null): T | null {
   return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+/** `text` as a LIKE pattern that matches only itself (PostgreSQL's default escape character is `\`). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function pageSize(first: number | null | undefined): number {

@@ -96,6 +96,7 @@ const envSchema = z.object({
   GRAPHQL_PREPARED_OPERATIONS: bool('GRAPHQL_PREPARED_OPERATIONS', true),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
+  AUTHZ_MAX_INFLIGHT_CHECKS: int('AUTHZ_MAX_INFLIGHT_CHECKS', 10_000, 1, 10_000_000),
 });
 
 export type DatabaseConfig =
@@ -133,6 +134,8 @@ export interface Config {
   readonly preparedOperations: boolean;
   /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  /** Admission control: check items in flight per instance, past which requests get 503 OVERLOADED (AUTHZ_MAX_INFLIGHT_CHECKS). */
+  readonly maxInflightChecks: number;
 }
 
 export type AuthMode = 'none' | 'apikey' | 'jwt' | 'apikey,jwt';
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     preparedOperations: e.GRAPHQL_PREPARED_OPERATIONS,
     requestTimeoutMs: e.AUTHZ_REQUEST_TIMEOUT_MS,
+    maxInflightChecks: e.AUTHZ_MAX_INFLIGHT_CHECKS,
   });
 }
 

@@ -1,17 +1,22 @@
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler, type ApolloFastifyContextFunction } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GraphQLContext } from '../graphql/context';
 import type { PreparedPath } from '../graphql/prepared/prepared-path';
 import type { Logger } from '../observability/logger';
 import { traceIdFrom } from '../observability/trace-id';
+import { type Admission, graphqlWeight } from './admission';
+import { answerClientError } from './client-error';
 import { closeConnectionsWhenDraining } from './drain';
 import { createHttpErrorHandler } from './error-handler';
+import { registerJsonBodyParser } from './json-body';
+import { registerNotFound } from './not-found';
 
 /**
  * The HTTP server: GraphQL at `/graphql` (GET and POST), liveness at `/health`. Each
  * request gets a trace ID (from `traceparent` / `x-request-id`, else new), echoed in the
- * `x-request-id` response header.
+ * `x-request-id` response header. Every error it answers, from Node's HTTP parser to
+ * unknown routes, is in the one error shape (error-body.ts, docs/errors.md).
  */
 export function createHttpServer(options: { bodyLimitBytes: number; logger?: Logger }): FastifyInstance {
   const app = Fastify({
@@ -22,6 +27,9 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
     keepAliveTimeout: 65_000,
     // On close, drop idle keep-alive sockets at once; requests in flight still finish.
     forceCloseConnections: 'idle',
+    // Requests arriving while closing: answered by drain.ts in the one error shape.
+    return503OnClosing: false,
+    clientErrorHandler: answerClientError,
   });
   // A callback hook, not an async one: no promise per request for a header.
   app.addHook('onRequest', (request, reply, done) => {
@@ -29,6 +37,8 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
     done();
   });
   closeConnectionsWhenDraining(app);
+  registerJsonBodyParser(app);
+  registerNotFound(app);
   if (options.logger) app.setErrorHandler(createHttpErrorHandler(options.logger));
   app.get('/health', async () => ({ status: 'healthy' }));
   return app;
@@ -39,13 +49,16 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
  * which answers or declines before any resolver ran; Apollo answers everything else.
  * The context (authentication included) is built at most once per request, whichever
  * of the two asks first, so a declined request is not authenticated twice and a failed
- * authentication reaches Apollo's error handling as it always did.
+ * authentication reaches Apollo's error handling as it always did. With `admission`,
+ * both paths run under it (admission.ts): past its limit the answer is 503 OVERLOADED
+ * before the caller is authenticated or anything is parsed beyond the JSON body.
  */
 export function registerGraphQL(
   app: FastifyInstance,
   apollo: ApolloServer<GraphQLContext>,
   context: (request: FastifyRequest) => Promise<GraphQLContext>,
   prepared?: PreparedPath,
+  admission?: Admission,
 ): void {
   // On the request itself (a Fastify decoration, null until asked for): a WeakMap keyed
   // by every request would make each garbage collection walk its ephemeron table.
@@ -59,22 +72,26 @@ export function registerGraphQL(
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async function (request, reply) {
-      if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
-        const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
-        if (response) {
-          for (const [name, value] of response.headers) reply.header(name, value);
-          try {
-            // Fastify writes the answer within send() (the onSend hooks are callbacks).
-            reply.code(response.status).header('content-type', response.contentType).send(response.body);
-          } finally {
-            response.finish();
-          }
-          return reply;
-        }
-      }
-      return viaApollo.call(this, request as never, reply as never);
+      if (!admission || request.method === 'OPTIONS') return answer.call(this, request, reply);
+      return admission.run('graphql', graphqlWeight(request), request, reply, () => answer.call(this, request, reply));
     },
   });
+  async function answer(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    if (prepared && request.method === 'POST' && isJson(request.headers['content-type'])) {
+      const response = await prepared.run(request.body, request.headers.accept, () => contextOnce(request));
+      if (response) {
+        for (const [name, value] of response.headers) reply.header(name, value);
+        try {
+          // Fastify writes the answer within send() (the onSend hooks are callbacks).
+          reply.code(response.status).header('content-type', response.contentType).send(response.body);
+        } finally {
+          response.finish();
+        }
+        return reply;
+      }
+    }
+    return viaApollo.call(this, request as never, reply as never);
+  }
 }
 
 const CONTEXT = 'authzGraphQLContext';

@@ -1,0 +1,34 @@
+import net from 'node:net';
+import { startTestGateway } from '../helpers/test-gateway';
+test('probe', async () => {
+  const gw = await startTestGateway();
+  const u = new URL(gw.url);
+  const raw = (text: string) => new Promise<string>((resolve) => {
+    const s = net.connect({ host: u.hostname, port: Number(u.port) }, () => s.write(text));
+    let out = '';
+    s.on('data', (d) => (out += d));
+    s.on('close', () => resolve(out));
+    s.on('error', () => resolve(out));
+    setTimeout(() => s.destroy(), 1000);
+  });
+  const show = async (name: string, r: Response) => console.log(name, r.status, r.headers.get('content-type'), await r.text());
+  const j = { 'content-type': 'application/json' };
+  await show('badjson gql', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: j, body: '{bad' }));
+  await show('badjson rest', await fetch(`${gw.url}/api/v1/authorization/check`, { method: 'POST', headers: j, body: '{bad' }));
+  await show('proto gql', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: j, body: '{"query":"{ping}","__proto__":{"x":1}}' }));
+  await show('ctor gql', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: j, body: '{"query":"{ping}","constructor":{"prototype":{"x":1}}}' }));
+  await show('empty gql', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: j, body: '' }));
+  await show('413', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: j, body: JSON.stringify({ query: 'x'.repeat(70000) }) }));
+  await show('415 gql', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' }));
+  await show('415 rest', await fetch(`${gw.url}/api/v1/authorization/check`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' }));
+  await show('text/plain gql', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ping}"}' }));
+  await show('404', await fetch(`${gw.url}/nope`));
+  await show('405 put gql', await fetch(`${gw.url}/graphql`, { method: 'PUT', headers: j, body: '{}' }));
+  await show('get health post', await fetch(`${gw.url}/health`, { method: 'POST', headers: j, body: '{}' }));
+  await show('get gql no query', await fetch(`${gw.url}/graphql`));
+  await show('406', await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { ...j, accept: 'text/html' }, body: '{"query":"{ping}"}' }));
+  await show('rest bad', await fetch(`${gw.url}/api/v1/authorization/check`, { method: 'POST', headers: j, body: '{}' }));
+  console.log('431', JSON.stringify(await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`)));
+  console.log('400 parser', JSON.stringify(await raw(`GARBAGE\r\n\r\n`)));
+  await gw.close();
+});

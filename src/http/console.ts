@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from './error-body';
+import { errorBody, HttpErrorCode } from './error-body';
 
 /**
  * The authorization console at `/console`: the single-page app built by Vite into
@@ -38,7 +38,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     const notBuilt = async (request: FastifyRequest, reply: FastifyReply) =>
       reply
         .code(503)
-        .send(errorBody(request.url, 'CONSOLE_NOT_BUILT', 'The console is not built. Run `npm run build` (or `npm run build:console`), then restart the gateway.'));
+        .send(errorBody(request.url, HttpErrorCode.CONSOLE_NOT_BUILT, 'The console is not built. Run `npm run build` (or `npm run build:console`), then restart the gateway.'));
     app.get('/console', notBuilt);
     app.get('/console/*', notBuilt);
     return;

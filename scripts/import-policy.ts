@@ -1,6 +1,5 @@
 // `npm run import -- <file.json> [--replace]`: loads a policy file into the configured
 // database in one transaction, then invalidates the affected organizations in L2.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { L2Invalidator } from '../src/cache/invalidation';
 import { createCacheKeys } from '../src/cache/keys';
@@ -9,7 +8,9 @@ import { ConfigError, loadConfig } from '../src/config/config';
 import { createLogger } from '../src/observability/logger';
 import { openDatabase } from '../src/store/database';
 import { applyMigrations } from '../src/store/migrations/migrations';
-import { parsePolicyFile, PolicyValidationError } from '../src/store/policy-file';
+import { ImportFailedError } from '../src/store/import-failure';
+import { PolicyValidationError } from '../src/store/policy-file';
+import { PolicyFileError, readPolicyFile } from '../src/store/policy-file-read';
 import { importPolicy } from '../src/store/policy-import';
 
 const USAGE = 'usage: npm run import -- <policy.json> [--replace]';
@@ -21,14 +22,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const file = positionals[0]!;
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    console.error(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-  const policy = parsePolicyFile(json);
+  const policy = await readPolicyFile(file);
 
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
@@ -69,6 +63,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof PolicyValidationError || error instanceof ConfigError) console.error(error.message);
+    else if (error instanceof PolicyFileError || error instanceof ImportFailedError) console.error(`import failed [${error.code}]: ${error.message}`);
     else console.error(`import failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

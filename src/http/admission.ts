@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { errorBody, HttpErrorCode } from './error-body';
 
 export interface AdmissionOptions {
@@ -19,7 +19,8 @@ export interface AdmissionOptions {
  * outside admission (`/health`, `/ready`, `/metrics`) stay fast. A request heavier than
  * the whole limit is admitted only when nothing else is in flight, so it is never
  * refused forever. No queue: a refusal costs less than waiting, and the client or load
- * balancer decides where to retry.
+ * balancer decides where to retry. While the limit is reached, `refuseWhileFull` refuses
+ * before the body is even read or parsed, so refusals stay cheap under a flood.
  */
 export class Admission {
   private inFlight = 0;
@@ -36,19 +37,32 @@ export class Admission {
    * 503 OVERLOADED on `reply` and returns it.
    */
   async run<T>(route: 'graphql' | 'rest', weight: number, request: FastifyRequest, reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
-    if (this.inFlight > 0 && this.inFlight + weight > this.options.maxInflightChecks) {
-      this.options.onReject(route);
-      return reply
-        .code(503)
-        .header('retry-after', String(this.options.retryAfterSeconds))
-        .send(errorBody(request.url, HttpErrorCode.OVERLOADED, 'The gateway is at its limit of work in flight; retry shortly'));
-    }
+    if (this.inFlight > 0 && this.inFlight + weight > this.options.maxInflightChecks) return this.refuse(route, request, reply);
     this.inFlight += weight;
     try {
       return await work();
     } finally {
       this.inFlight -= weight;
     }
+  }
+
+  /** A route's onRequest hook: while nothing more fits, 503 before the body is read. */
+  refuseWhileFull(route: 'graphql' | 'rest'): onRequestHookHandler {
+    return (request, reply, done) => {
+      if (this.inFlight >= this.options.maxInflightChecks && request.method !== 'OPTIONS') {
+        this.refuse(route, request, reply);
+        return;
+      }
+      done();
+    };
+  }
+
+  private refuse(route: 'graphql' | 'rest', request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    this.options.onReject(route);
+    return reply
+      .code(503)
+      .header('retry-after', String(this.options.retryAfterSeconds))
+      .send(errorBody(request.url, HttpErrorCode.OVERLOADED, 'The gateway is at its limit of work in flight; retry shortly'));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, HttpErrorCode } from './error-body';
 
 export interface AdmissionOptions {
@@ -19,8 +19,9 @@ export interface AdmissionOptions {
  * outside admission (`/health`, `/ready`, `/metrics`) stay fast. A request heavier than
  * the whole limit is admitted only when nothing else is in flight, so it is never
  * refused forever. No queue: a refusal costs less than waiting, and the client or load
- * balancer decides where to retry. While the limit is reached, `refuseWhileFull` refuses
- * before the body is even read or parsed, so refusals stay cheap under a flood.
+ * balancer decides where to retry. A refusal comes after the body is read: refusing
+ * with the body unread served other connections, `/health`'s included, worse under a
+ * flood of clients.
  */
 export class Admission {
   private inFlight = 0;
@@ -44,17 +45,6 @@ export class Admission {
     } finally {
       this.inFlight -= weight;
     }
-  }
-
-  /** A route's onRequest hook: while nothing more fits, 503 before the body is read. */
-  refuseWhileFull(route: 'graphql' | 'rest'): onRequestHookHandler {
-    return (request, reply, done) => {
-      if (this.inFlight >= this.options.maxInflightChecks && request.method !== 'OPTIONS') {
-        this.refuse(route, request, reply);
-        return;
-      }
-      done();
-    };
   }
 
   private refuse(route: 'graphql' | 'rest', request: FastifyRequest, reply: FastifyReply): FastifyReply {

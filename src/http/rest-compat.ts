@@ -42,7 +42,7 @@ export function registerRestCompat(
       return reply.code(503).send(errorBody(request.url, 'AUTHZ_UNAVAILABLE', UNAVAILABLE, { traceId: request.id }));
     }
   };
-  app.post('/api/v1/authorization/check', { preHandler: authenticate, ...(deps.admission ? { onRequest: deps.admission.refuseWhileFull('rest') } : {}) }, async (request, reply) =>
+  app.post('/api/v1/authorization/check', { preHandler: authenticate }, async (request, reply) =>
     deps.admission ? deps.admission.run('rest', 1, request, reply, () => check(request, reply)) : check(request, reply),
   );
   const check = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -71,7 +71,6 @@ export function registerGraphQL(
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    ...(admission ? { onRequest: admission.refuseWhileFull('graphql') } : {}),
     handler: async function (request, reply) {
       if (!admission || request.method === 'OPTIONS') return answer.call(this, request, reply);
       return admission.run('graphql', graphqlWeight(request), request, reply, () => answer.call(this, request, reply));

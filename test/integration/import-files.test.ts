@@ -7,6 +7,9 @@ import { openDatabase, type Database } from '../../src/store/database';
 import { describeImportFailure, ImportFailedError } from '../../src/store/import-failure';
 import { IMPORT_BATCH_ROWS } from '../../src/store/policy-import-batches';
 import { MAX_POLICY_FILE_BYTES } from '../../src/store/policy-file-read';
+import { parsePolicyFile } from '../../src/store/policy-file';
+import { importPolicy } from '../../src/store/policy-import';
+import { bringDatabaseUp, takeDatabaseDown } from '../helpers/pg-faults';
 
 /** Import files as users have them: byte-order marks, many rows, files too large, and database failures in plain words. */
 let testDb: TestDatabase;
@@ -112,5 +115,20 @@ describe('database failures are described, never passed on in the driver words',
     expect(described.code).toBe('IMPORT_TIMEOUT');
     expect(described.message).toContain('rolled back and nothing was written');
     expect(described.message).not.toMatch(/prisma|transaction api|interactive/i);
+  });
+
+  test('the database going away (its sessions terminated, connections refused) is IMPORT_DATABASE_UNAVAILABLE', async () => {
+    const own = await openDatabase({ kind: 'postgres', url: testDb.url });
+    try {
+      await own.prisma.$executeRawUnsafe('SELECT 1');
+      await takeDatabaseDown(testDb.name);
+      const error = await importPolicy(own.prisma, parsePolicyFile({ organizations: [{ id: 'gone', name: 'Gone' }] })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportFailedError);
+      expect((error as ImportFailedError).code).toBe('IMPORT_DATABASE_UNAVAILABLE');
+      expect((error as ImportFailedError).message).not.toMatch(/prisma|terminating|administrator|57P01/i);
+    } finally {
+      await bringDatabaseUp(testDb.name);
+      await own.close().catch(() => undefined);
+    }
   });
 });

@@ -14,8 +14,8 @@ export interface AdmissionOptions {
  * Bounded in-flight work per instance. Every decision-making request (GraphQL, prepared
  * or through Apollo, and the REST check) takes its weight, 1 plus its check items, for
  * as long as its handler runs; a request that would take the total past the limit is
- * answered at once with 503 OVERLOADED and `Retry-After`, before it is authenticated or
- * executed. Memory and event-loop time under overload then stay bounded, and routes
+ * answered at once with 503 OVERLOADED and `Retry-After`, before it is executed (on
+ * `/graphql` also before it is authenticated; the REST check authenticates first). Memory and event-loop time under overload then stay bounded, and routes
  * outside admission (`/health`, `/ready`, `/metrics`) stay fast. A request heavier than
  * the whole limit is admitted only when nothing else is in flight, so it is never
  * refused forever. No queue: a refusal costs less than waiting, and the client or load

@@ -4,7 +4,6 @@
 // writing nothing, when Redis cannot take it), and running gateways learn of the import
 // from the change log. Reads the database's, Redis's and the caches' variables and
 // LOG_LEVEL, nothing else.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { L2ChangeGate } from '../src/cache/change-gate';
 import { L2Invalidator, L2UnavailableError } from '../src/cache/invalidation';
@@ -15,7 +14,9 @@ import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { createLogger } from '../src/observability/logger';
 import { openDatabase } from '../src/store/database';
 import { applyMigrations } from '../src/store/migrations/migrations';
-import { parsePolicyFile, PolicyValidationError } from '../src/store/policy-file';
+import { ImportFailedError } from '../src/store/import-failure';
+import { PolicyValidationError } from '../src/store/policy-file';
+import { PolicyFileError, readPolicyFile } from '../src/store/policy-file-read';
 import { importPolicy } from '../src/store/policy-import';
 
 const USAGE = 'usage: npm run import -- <policy.json> [--replace]';
@@ -27,14 +28,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const file = positionals[0]!;
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    console.error(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-  const policy = parsePolicyFile(json);
+  const policy = await readPolicyFile(file);
 
   const config = loadSections(SCRIPT_PARTS.import);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
@@ -67,6 +61,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof PolicyValidationError || error instanceof ConfigError) console.error(error.message);
+    else if (error instanceof PolicyFileError || error instanceof ImportFailedError) console.error(`import failed [${error.code}]: ${error.message}`);
     else console.error(`import failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

@@ -41,6 +41,7 @@ import { OperationCache } from './graphql/prepared/operation-cache';
 import { PreparedPath } from './graphql/prepared/prepared-path';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
+import { Admission } from './http/admission';
 import { registerConsole } from './http/console';
 import { registerRestCompat } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
@@ -273,11 +274,17 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
     const shared: SharedContext = { decisions, admin, reads, whoCan, newLoader };
+    const admission = new Admission({
+      maxInflightChecks: config.maxInflightChecks,
+      retryAfterSeconds: 1,
+      onReject: (route) => metrics.admissionRejected.inc({ route }),
+    });
+    metrics.beforeCollect.push(() => metrics.inflightChecks.set(admission.current));
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));
-    }, prepared, tracing ? traceGraphQLRequests(tracing) : undefined);
-    registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator });
+    }, prepared, admission, tracing ? traceGraphQLRequests(tracing) : undefined);
+    registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator, admission });
     registerConsole(app, { authMode: config.authMode });
     await app.listen({ host: config.http.host, port: config.http.port });
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive

@@ -27,20 +27,22 @@ const MAX_PAGE = 100;
 /**
  * What the administration API and explain read, always from PostgreSQL (never from the
  * caches): these are the answers support engineers trust when a cache is in question.
+ * A query that fails is a StoreUnavailableError (AUTHZ_UNAVAILABLE, HTTP 503, as for
+ * decisions), never an internal error answered with 200.
  */
 export class PolicyReads {
   constructor(private readonly prisma: PrismaClient) {}
 
   async organizations(): Promise<OrganizationView[]> {
-    return this.prisma.organization.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, revision: true } });
+    return read(() => this.prisma.organization.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, revision: true } }));
   }
 
   async organization(id: string): Promise<OrganizationView | null> {
-    return this.prisma.organization.findUnique({ where: { id }, select: { id: true, name: true, revision: true } });
+    return read(() => this.prisma.organization.findUnique({ where: { id }, select: { id: true, name: true, revision: true } }));
   }
 
   async roles(orgId: string): Promise<RoleView[]> {
-    return this.prisma.role.findMany({ where: { orgId }, orderBy: { name: 'asc' }, select: { orgId: true, name: true, permissions: true } });
+    return read(() => this.prisma.role.findMany({ where: { orgId }, orderBy: { name: 'asc' }, select: { orgId: true, name: true, permissions: true } }));
   }
 
   /** A member's roles and grants, or null if the user is not a member. */
@@ -49,22 +51,28 @@ export class PolicyReads {
       return await memberView(this.prisma as unknown as Db, orgId, userId);
     } catch (error) {
       if (error instanceof NotFoundError) return null;
-      throw error;
+      throw unavailable(error);
     }
   }
 
   async memberCount(orgId: string): Promise<number> {
-    return this.prisma.membership.count({ where: { orgId } });
+    return read(() => this.prisma.membership.count({ where: { orgId } }));
   }
 
   /** Members by user ID (ascending), optionally those whose ID contains `search`. */
   async members(orgId: string, options: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<MemberView>> {
     const first = pageSize(options.first);
-    const rows = await this.prisma.membership.findMany({
+    // Prisma sends `contains` as `ILIKE '%' || value || '%'` without escaping the value:
+    // escaped here, so a search is literal text (`%` and `_` match themselves).
+    // The cursor's `gt` is a separate condition: inside the same filter, `mode: 'insensitive'`
+    // would compare it lower-cased while the order is by the exact ID, and skip members.
+    const rows = await read(() => this.prisma.membership.findMany({
       where: {
         orgId,
-        ...(options.search ? { userId: { contains: options.search, mode: 'insensitive' as const } } : {}),
-        ...(options.after ? { userId: { gt: decodeCursor(options.after), ...(options.search ? { contains: options.search, mode: 'insensitive' as const } : {}) } } : {}),
+        AND: [
+          options.search ? { userId: { contains: likeLiteral(options.search), mode: 'insensitive' as const } } : {},
+          options.after ? { userId: { gt: decodeCursor(options.after) } } : {},
+        ],
       },
       orderBy: { userId: 'asc' },
       take: first + 1,
@@ -73,7 +81,7 @@ export class PolicyReads {
         roles: { select: { role: { select: { name: true } } } },
         grants: { select: { permission: true, expiresAt: true }, orderBy: { permission: 'asc' } },
       },
-    });
+    }));
     const items = rows.slice(0, first).map((m) => ({
       orgId,
       userId: m.userId,
@@ -88,11 +96,11 @@ export class PolicyReads {
     const first = pageSize(options.first);
     const after = options.after ? decodeCursor(options.after) : null;
     if (after !== null && !(/^\d{1,19}$/.test(after) && BigInt(after) <= 2n ** 63n - 1n)) throw new InvalidInputError('after is not a cursor from this audit log');
-    const rows = await this.prisma.auditEvent.findMany({
+    const rows = await read(() => this.prisma.auditEvent.findMany({
       where: { orgId, ...(after !== null ? { id: { lt: BigInt(after) } } : {}) },
       orderBy: { id: 'desc' },
       take: first + 1,
-    });
+    }));
     const items = rows.slice(0, first).map((e) => ({
       id: e.id.toString(),
       orgId: e.orgId,
@@ -109,9 +117,7 @@ export class PolicyReads {
 
   /** The facts explain needs, including expired grants, in one round trip. */
   async facts(userId: string, orgId: string): Promise<PolicyFacts> {
-    const rows = await this.factsQuery(userId, orgId).catch((error: unknown) => {
-      throw new StoreUnavailableError('the permission store could not be read', { cause: error });
-    });
+    const rows = await read(() => this.factsQuery(userId, orgId));
     const row = rows[0]!;
     return {
       organizationExists: row.org,
@@ -137,8 +143,27 @@ export class PolicyReads {
   }
 }
 
+/** Runs one read; any failure of it is the store being unavailable (domain errors pass). */
+async function read<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    throw unavailable(error);
+  }
+}
+
+function unavailable(error: unknown): Error {
+  if (error instanceof StoreUnavailableError || error instanceof InvalidInputError || error instanceof NotFoundError) return error;
+  return new StoreUnavailableError('the policy store could not be read', { cause: error });
+}
+
 function parseJson<T>(value: T | string | null): T | null {
   return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+/** `text` as a LIKE pattern that matches only itself (PostgreSQL's default escape character is `\`). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function pageSize(first: number | null | undefined): number {

@@ -40,6 +40,7 @@ export const envSchema = z.object({
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
   // --- decisions
   AUTHZ_MAX_CHECKS: int('AUTHZ_MAX_CHECKS', 1000, 1, 100_000),
+  AUTHZ_MAX_INFLIGHT_CHECKS: int('AUTHZ_MAX_INFLIGHT_CHECKS', 10_000, 1, 10_000_000),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   // --- logs, metrics, Apollo Studio
   LOG_LEVEL: logLevel('LOG_LEVEL', 'info'),

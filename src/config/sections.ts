@@ -42,6 +42,7 @@ export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
     breakerMs: e.AUTHZ_L2_BREAKER_MS,
   })),
   maxChecks: section(['AUTHZ_MAX_CHECKS'], (e) => e.AUTHZ_MAX_CHECKS),
+  maxInflightChecks: section(['AUTHZ_MAX_INFLIGHT_CHECKS'], (e) => e.AUTHZ_MAX_INFLIGHT_CHECKS),
   logLevel: section(['LOG_LEVEL'], (e) => e.LOG_LEVEL),
   observability: section(['LOG_FORMAT', 'ENABLE_METRICS', 'APOLLO_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_USAGE_REPORTING_URL', 'APOLLO_SCHEMA_REPORTING_URL', ...TRACING_VARIABLES], (e, problems) => {
     if (Boolean(e.APOLLO_KEY) !== Boolean(e.APOLLO_GRAPH_REF)) problems.push('APOLLO_KEY, APOLLO_GRAPH_REF: set both to report to Apollo Studio, or neither');

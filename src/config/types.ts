@@ -42,6 +42,8 @@ export interface Config {
   readonly preparedOperations: boolean;
   /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  /** Admission control: check items in flight per instance, past which requests get 503 OVERLOADED (AUTHZ_MAX_INFLIGHT_CHECKS). */
+  readonly maxInflightChecks: number;
 }
 
 export type AuthMode = 'none' | 'apikey' | 'jwt' | 'apikey,jwt';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, HttpErrorCode } from './error-body';
 
 /**
  * The authorization console at `/console`: the single-page app built by Vite into
@@ -9,8 +10,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * answers `index.html`, so the app's own routes (`/console/acme/roles`) survive a
  * reload. `/console/config.json` tells the app how callers authenticate.
  *
- * Without a build the console answers 503 with a message saying how to build it,
- * rather than a bare 404 that looks like a wrong URL.
+ * Without a build the console answers 503 CONSOLE_NOT_BUILT (the one error shape) with a
+ * message saying how to build it, rather than a bare 404 that looks like a wrong URL.
  */
 export interface ConsoleOptions {
   /** Caller authentication mode, from the Config; the app opens directly with `none`. */
@@ -34,11 +35,10 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
   });
 
   if (!existsSync(path.join(distDir, 'index.html'))) {
-    const notBuilt = async (_request: unknown, reply: FastifyReply) =>
+    const notBuilt = async (request: FastifyRequest, reply: FastifyReply) =>
       reply
         .code(503)
-        .type('text/plain; charset=utf-8')
-        .send('The console is not built. Run `npm run build` (or `npm run build:console`), then restart the gateway.\n');
+        .send(errorBody(request.url, HttpErrorCode.CONSOLE_NOT_BUILT, 'The console is not built. Run `npm run build` (or `npm run build:console`), then restart the gateway.'));
     app.get('/console', notBuilt);
     app.get('/console/*', notBuilt);
     return;

@@ -13,6 +13,8 @@ import type { DecisionService, PermissionReader } from '../authz/decision-servic
 import { InvalidInputError, StoreUnavailableError } from '../authz/errors';
 import { statusEvents } from '../observability/cache-events';
 import type { Logger } from '../observability/logger';
+import type { Admission } from './admission';
+import { errorBody } from './error-body';
 
 const STATUS_NAMES = { L1_HIT: 'l1_cache_hit', L2_HIT: 'l2_cache_hit', MISS: 'cache_miss', DISABLED: 'cache_disabled', DEGRADED: 'degraded' } as const;
 
@@ -20,14 +22,16 @@ const STATUS_NAMES = { L1_HIT: 'l1_cache_hit', L2_HIT: 'l2_cache_hit', MISS: 'ca
  * The old service's endpoint, for clients not yet on GraphQL:
  * `POST /api/v1/authorization/check {"user_id","org_id","permission"}` ->
  * `{"allowed": bool, "cache_status": "l2_cache_hit" | ...}`, through the same decision
- * path (and a fresh L1) as GraphQL. Each answered check writes one log line
- * (`event: rest_request`, info) with its cache status and the L2 event behind it in
- * `cacheEvents` (the old service's names, which its runbook greps for); the user,
- * organization and permission asked about are not logged.
+ * path (and a fresh L1) as GraphQL, under the same admission control (weight 1).
+ * Errors come in the one error shape (`errors[0].extensions.code`) and, for the clients
+ * of this endpoint's earlier versions, also as `error: {code, message}` (error-body.ts).
+ * Each answered check writes one log line (`event: rest_request`, info) with its cache
+ * status and the L2 event behind it in `cacheEvents` (the old service's names, which its
+ * runbook greps for); the user, organization and permission asked about are not logged.
  */
 export function registerRestCompat(
   app: FastifyInstance,
-  deps: { decisions: DecisionService; newReader: () => PermissionReader; logger: Logger; authenticator: CallerAuthenticator },
+  deps: { decisions: DecisionService; newReader: () => PermissionReader; logger: Logger; authenticator: CallerAuthenticator; admission?: Admission },
 ): void {
   // Authenticate before looking at the body: without credentials the answer is 401.
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -36,20 +40,21 @@ export function registerRestCompat(
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
         deps.logger.info({ event: 'authz_auth_failed', reason: error.message, traceId: request.id }, 'request not authenticated');
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: error.message } });
+        return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody(request.url, 'UNAUTHENTICATED', error.message));
       }
       deps.logger.error({ err: error, traceId: request.id }, 'authentication failed');
-      return reply.code(503).send({ error: { code: 'AUTHZ_UNAVAILABLE', message: 'Authorization data is temporarily unavailable; no decision was made.' } });
+      return reply.code(503).send(errorBody(request.url, 'AUTHZ_UNAVAILABLE', UNAVAILABLE, { traceId: request.id }));
     }
   };
-  app.post('/api/v1/authorization/check', { preHandler: authenticate }, async (request, reply) => {
+  app.post('/api/v1/authorization/check', { preHandler: authenticate }, async (request, reply) =>
+    deps.admission ? deps.admission.run('rest', 1, request, reply, () => check(request, reply)) : check(request, reply),
+  );
+  const check = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = request.body as Record<string, unknown> | null;
     const fields = ['user_id', 'org_id', 'permission'] as const;
     const missing = fields.filter((f) => typeof body?.[f] !== 'string');
     if (!body || typeof body !== 'object' || missing.length > 0) {
-      return reply.code(400).send({
-        error: { code: 'BAD_USER_INPUT', message: `expected a JSON object with string fields ${missing.join(', ') || fields.join(', ')}` },
-      });
+      return reply.code(400).send(errorBody(request.url, 'BAD_USER_INPUT', `expected a JSON object with string fields ${missing.join(', ') || fields.join(', ')}`));
     }
     const started = performance.now();
     try {
@@ -73,15 +78,15 @@ export function registerRestCompat(
       );
       return { allowed: decision.allowed, cache_status: STATUS_NAMES[decision.cacheStatus] };
     } catch (error) {
-      if (error instanceof InvalidInputError) return reply.code(400).send({ error: { code: 'BAD_USER_INPUT', message: error.message } });
-      if (error instanceof ForbiddenError) return reply.code(403).send({ error: { code: 'FORBIDDEN', message: error.message } });
+      if (error instanceof InvalidInputError) return reply.code(400).send(errorBody(request.url, 'BAD_USER_INPUT', error.message));
+      if (error instanceof ForbiddenError) return reply.code(403).send(errorBody(request.url, 'FORBIDDEN', error.message));
       deps.logger.error({ err: error, traceId: request.id }, 'authorization check failed');
       const unavailable = error instanceof StoreUnavailableError;
-      return reply.code(unavailable ? 503 : 500).send({
-        error: unavailable
-          ? { code: 'AUTHZ_UNAVAILABLE', message: 'Authorization data is temporarily unavailable; no decision was made.' }
-          : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', traceId: request.id },
-      });
+      return reply
+        .code(unavailable ? 503 : 500)
+        .send(unavailable ? errorBody(request.url, 'AUTHZ_UNAVAILABLE', UNAVAILABLE, { traceId: request.id }) : errorBody(request.url, 'INTERNAL_SERVER_ERROR', 'Internal server error', { traceId: request.id }));
     }
-  });
+  };
 }
+
+const UNAVAILABLE = 'Authorization data is temporarily unavailable; no decision was made.';

@@ -6,13 +6,18 @@ import type { PreparedPath } from '../graphql/prepared/prepared-path';
 import type { Logger } from '../observability/logger';
 import type { AroundRequest } from '../observability/tracing/request-span';
 import { traceIdFrom } from '../observability/trace-id';
+import { type Admission, graphqlWeight } from './admission';
+import { answerClientError } from './client-error';
 import { closeConnectionsWhenDraining } from './drain';
 import { createHttpErrorHandler } from './error-handler';
+import { registerJsonBodyParser } from './json-body';
+import { registerNotFound } from './not-found';
 
 /**
  * The HTTP server: GraphQL at `/graphql` (GET and POST), liveness at `/health`. Each
  * request gets a trace ID (from `traceparent` / `x-request-id`, else new), echoed in the
- * `x-request-id` response header.
+ * `x-request-id` response header. Every error it answers, from Node's HTTP parser to
+ * unknown routes, is in the one error shape (error-body.ts, docs/errors.md).
  */
 export function createHttpServer(options: { bodyLimitBytes: number; logger?: Logger }): FastifyInstance {
   const app = Fastify({
@@ -23,6 +28,9 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
     keepAliveTimeout: 65_000,
     // On close, drop idle keep-alive sockets at once; requests in flight still finish.
     forceCloseConnections: 'idle',
+    // Requests arriving while closing: answered by drain.ts in the one error shape.
+    return503OnClosing: false,
+    clientErrorHandler: answerClientError,
   });
   // A callback hook, not an async one: no promise per request for a header.
   app.addHook('onRequest', (request, reply, done) => {
@@ -30,6 +38,8 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
     done();
   });
   closeConnectionsWhenDraining(app);
+  registerJsonBodyParser(app);
+  registerNotFound(app);
   if (options.logger) app.setErrorHandler(createHttpErrorHandler(options.logger));
   app.get('/health', async () => ({ status: 'healthy' }));
   return app;
@@ -40,14 +50,17 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
  * which answers or declines before any resolver ran; Apollo answers everything else.
  * The context (authentication included) is built at most once per request, whichever
  * of the two asks first, so a declined request is not authenticated twice and a failed
- * authentication reaches Apollo's error handling as it always did.
+ * authentication reaches Apollo's error handling as it always did. With `admission`,
+ * both paths run under it (admission.ts): past its limit the answer is 503 OVERLOADED
+ * before the caller is authenticated or anything is parsed beyond the JSON body.
  */
 export function registerGraphQL(
   app: FastifyInstance,
   apollo: ApolloServer<GraphQLContext>,
   context: (request: FastifyRequest) => Promise<GraphQLContext>,
   prepared?: PreparedPath,
-  /** Tracing, when on: each request's handling runs inside its trace. */
+  admission?: Admission,
+  /** Tracing, when on: each request's handling (admission included) runs inside its trace. */
   around?: AroundRequest,
 ): void {
   // On the request itself (a Fastify decoration, null until asked for): a WeakMap keyed
@@ -62,7 +75,11 @@ export function registerGraphQL(
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async function (request, reply) {
-      return around ? around(request, reply, () => handle.call(this, request, reply)) : handle.call(this, request, reply);
+      const admitted = () =>
+        !admission || request.method === 'OPTIONS'
+          ? handle.call(this, request, reply)
+          : admission.run('graphql', graphqlWeight(request), request, reply, () => handle.call(this, request, reply));
+      return around ? around(request, reply, admitted) : admitted();
     },
   });
   async function handle(this: unknown, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CacheStatus } from '../authz/types';
 
 /**
@@ -25,6 +25,10 @@ export interface GatewayMetrics {
   readonly graphqlDuration: Histogram<'operation'>;
   /** OpenTelemetry spans that never reached the collector (observability/tracing/bounded-export.ts). */
   readonly traceSpansDropped: Counter<'reason'>;
+  /** Requests refused by admission control (503 OVERLOADED), by route. */
+  readonly admissionRejected: Counter<'route'>;
+  /** Check items (a request's weight) in flight under admission control. */
+  readonly inflightChecks: Gauge;
   /**
    * Run before `authz_check_total` and `authz_decisions_total` are read (scrape, `get()`):
    * the decision listener counts answers in plain numbers and adds them here, since
@@ -142,7 +146,21 @@ export function createMetrics(registry: Registry): GatewayMetrics {
       labelNames: ['reason'],
       registers,
     }),
+    admissionRejected: new Counter({
+      name: 'authz_admission_rejected_total',
+      help: 'Requests refused with 503 OVERLOADED because AUTHZ_MAX_INFLIGHT_CHECKS check items were in flight, by route.',
+      labelNames: ['route'],
+      registers,
+    }),
+    inflightChecks: new Gauge({
+      name: 'authz_inflight_checks',
+      help: 'Check items in flight under admission control (a request weighs 1 plus its checks), at most AUTHZ_MAX_INFLIGHT_CHECKS.',
+      registers,
+      // Set from the admission counter when read (a beforeCollect entry), not per request.
+      collect,
+    }),
   };
+  for (const route of ['graphql', 'rest']) metrics.admissionRejected.inc({ route }, 0);
   // Export every cache status at zero from the start: a rate over a series that does
   // not exist yet is "no data", which alerts such as L2CacheNotWorking cannot see.
   for (const status of Object.values(CACHE_STATUS_LABELS)) metrics.checks.inc({ cache_status: status }, 0);

@@ -53,6 +53,15 @@ export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /**
+ * A policy file's text -> the JSON value it holds. A leading UTF-8 byte-order mark
+ * (which some Windows editors write) is dropped, as JSON parsers of files commonly do.
+ * @throws SyntaxError when the text is not JSON.
+ */
+export function parsePolicyJson(text: string): unknown {
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
+/**
  * Checks the shape of every entry and the references the file makes to itself
  * (duplicates). References to the database are checked by the importer.
  * @throws PolicyValidationError listing every problem found.

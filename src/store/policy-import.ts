@@ -1,6 +1,8 @@
 import type { PrismaClient } from './generated/prisma/client';
 import { type PolicyFile, PolicyValidationError } from './policy-file';
 import { type ChangeGate, type LoggedChange, type PolicyChangeRecord, publishInTransaction } from './change-log';
+import { describeImportFailure } from './import-failure';
+import { findMissingReferences, removeUnlisted, writePolicyRows } from './policy-import-batches';
 import { bumpRevision } from './revision';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -30,6 +32,7 @@ export interface ImportSummary {
  * and every instance learns of the change from the change log. Without a gate (seeding
  * an empty database, tests) the change is still logged.
  * @throws PolicyValidationError with the JSON path of every dangling reference.
+ * @throws ImportFailedError (import-failure.ts) when the database does not complete it.
  * @throws L2UnavailableError (from the gate) when the caches cannot be fenced; nothing is written then.
  */
 export async function importPolicy(
@@ -38,6 +41,17 @@ export async function importPolicy(
   options: { replace?: boolean; actor?: string; gate?: ChangeGate | null } = {},
 ): Promise<ImportSummary> {
   const replace = options.replace ?? false;
+  const timeoutMs = importTimeoutMs(file);
+  let refusedByGate: unknown;
+  const gate: ChangeGate | null = options.gate
+    ? {
+        fence: (changes) => options.gate!.fence(changes).catch((error: unknown) => {
+          refusedByGate = error;
+          throw error;
+        }),
+        committed: (changes) => options.gate!.committed(changes),
+      }
+    : null;
   const { summary, logged } = await prisma.$transaction(
     async (tx) => {
       await checkReferences(tx, file, replace);
@@ -50,63 +64,8 @@ export async function importPolicy(
         affectedOrgIds: [...new Set([...file.organizations.map((o) => o.id), ...file.roles.map((r) => r.orgId), ...file.memberships.map((m) => m.orgId), ...file.grants.map((g) => g.orgId)])].sort(),
       };
 
-      for (const org of file.organizations) {
-        await tx.organization.upsert({ where: { id: org.id }, create: { id: org.id, name: org.name }, update: { name: org.name } });
-      }
-      const roleIds = new Map<string, number>();
-      for (const role of file.roles) {
-        const permissions = [...new Set(role.permissions)].sort();
-        const saved = await tx.role.upsert({
-          where: { orgId_name: { orgId: role.orgId, name: role.name } },
-          create: { orgId: role.orgId, name: role.name, permissions },
-          update: { permissions },
-        });
-        roleIds.set(JSON.stringify([role.orgId, role.name]), saved.id);
-      }
-      for (const m of file.memberships) {
-        await tx.membership.upsert({
-          where: { orgId_userId: { orgId: m.orgId, userId: m.userId } },
-          create: { orgId: m.orgId, userId: m.userId },
-          update: {},
-        });
-        const wanted: number[] = [];
-        for (const name of m.roles) {
-          let roleId = roleIds.get(JSON.stringify([m.orgId, name]));
-          if (roleId === undefined) {
-            roleId = (await tx.role.findUniqueOrThrow({ where: { orgId_name: { orgId: m.orgId, name } } })).id;
-          }
-          wanted.push(roleId);
-        }
-        await tx.membershipRole.deleteMany({ where: { orgId: m.orgId, userId: m.userId, roleId: { notIn: wanted } } });
-        await tx.membershipRole.createMany({
-          data: wanted.map((roleId) => ({ orgId: m.orgId, userId: m.userId, roleId })),
-          skipDuplicates: true,
-        });
-      }
-      for (const g of file.grants) {
-        const expiresAt = g.expiresAt ? new Date(g.expiresAt) : null;
-        await tx.grant.upsert({
-          where: { orgId_userId_permission: { orgId: g.orgId, userId: g.userId, permission: g.permission } },
-          create: { orgId: g.orgId, userId: g.userId, permission: g.permission, expiresAt },
-          update: { expiresAt },
-        });
-      }
-
-      if (replace) {
-        for (const org of file.organizations) {
-          const roles = file.roles.filter((r) => r.orgId === org.id).map((r) => r.name);
-          const members = file.memberships.filter((m) => m.orgId === org.id);
-          const grants = file.grants.filter((g) => g.orgId === org.id);
-          summary.removed.roles += (await tx.role.deleteMany({ where: { orgId: org.id, name: { notIn: roles } } })).count;
-          summary.removed.memberships += (
-            await tx.membership.deleteMany({ where: { orgId: org.id, userId: { notIn: members.map((m) => m.userId) } } })
-          ).count;
-          const existing = await tx.grant.findMany({ where: { orgId: org.id }, select: { id: true, userId: true, permission: true } });
-          const keep = new Set(grants.map((g) => JSON.stringify([g.userId, g.permission])));
-          const drop = existing.filter((g) => !keep.has(JSON.stringify([g.userId, g.permission]))).map((g) => g.id);
-          if (drop.length > 0) summary.removed.grants += (await tx.grant.deleteMany({ where: { id: { in: drop } } })).count;
-        }
-      }
+      await writePolicyRows(tx, file);
+      if (replace) summary.removed = await removeUnlisted(tx, file);
       // Like every change: bump each touched organization's revision and record it.
       const records: PolicyChangeRecord[] = [];
       for (const orgId of summary.affectedOrgIds) {
@@ -129,51 +88,29 @@ export async function importPolicy(
         });
         records.push({ orgId, revision, userIds: [], wholeOrg: true });
       }
-      const logged: LoggedChange[] = await publishInTransaction(tx, records, options.gate ?? null);
+      const logged: LoggedChange[] = await publishInTransaction(tx, records, gate);
       return { summary, logged };
     },
-    { timeout: 120_000, maxWait: 10_000 },
-  );
+    { timeout: timeoutMs, maxWait: 10_000 },
+  ).catch((error: unknown) => {
+    // The gate's refusal (the caches could not be fenced) is already the caller's error.
+    throw error === refusedByGate ? error : describeImportFailure(error, timeoutMs);
+  });
   if (logged.length > 0) await options.gate?.committed(logged);
   return summary;
 }
 
+/**
+ * How long an import's transaction may run before PostgreSQL rolls it back: a minute,
+ * plus a millisecond per row (writes run at ~10,000 rows/s on a busy 2-core machine, so
+ * this is ~10x headroom). It bounds a transaction that hangs, not a large file: files
+ * are refused up front past MAX_POLICY_FILE_BYTES (policy-file-read.ts).
+ */
+export function importTimeoutMs(file: PolicyFile): number {
+  return 60_000 + file.organizations.length + file.roles.length + file.memberships.length + file.grants.length;
+}
+
 async function checkReferences(tx: Tx, file: PolicyFile, replace: boolean): Promise<void> {
-  const problems: string[] = [];
-  const listedOrgs = new Set(file.organizations.map((o) => o.id));
-  const referencedOrgs = [...new Set([...file.roles, ...file.memberships, ...file.grants].map((x) => x.orgId))];
-  const existingOrgs = new Set(
-    (await tx.organization.findMany({ where: { id: { in: referencedOrgs } }, select: { id: true } })).map((o) => o.id),
-  );
-  const orgKnown = (id: string) => listedOrgs.has(id) || existingOrgs.has(id);
-  // With --replace, what a listed organization has in the database does not survive.
-  const dbCounts = (orgId: string) => !(replace && listedOrgs.has(orgId));
-
-  const fileRoles = new Set(file.roles.map((r) => JSON.stringify([r.orgId, r.name])));
-  const fileMembers = new Set(file.memberships.map((m) => JSON.stringify([m.orgId, m.userId])));
-
-  for (const [i, role] of file.roles.entries()) {
-    if (!orgKnown(role.orgId)) problems.push(`$.roles[${i}].orgId: organization "${role.orgId}" is neither in the file nor in the database`);
-  }
-  for (const [i, m] of file.memberships.entries()) {
-    if (!orgKnown(m.orgId)) {
-      problems.push(`$.memberships[${i}].orgId: organization "${m.orgId}" is neither in the file nor in the database`);
-      continue;
-    }
-    for (const [j, name] of m.roles.entries()) {
-      if (fileRoles.has(JSON.stringify([m.orgId, name]))) continue;
-      const inDb = dbCounts(m.orgId) && (await tx.role.count({ where: { orgId: m.orgId, name } })) > 0;
-      if (!inDb) problems.push(`$.memberships[${i}].roles[${j}]: organization "${m.orgId}" has no role "${name}"`);
-    }
-  }
-  for (const [i, g] of file.grants.entries()) {
-    if (!orgKnown(g.orgId)) {
-      problems.push(`$.grants[${i}].orgId: organization "${g.orgId}" is neither in the file nor in the database`);
-      continue;
-    }
-    if (fileMembers.has(JSON.stringify([g.orgId, g.userId]))) continue;
-    const inDb = dbCounts(g.orgId) && (await tx.membership.count({ where: { orgId: g.orgId, userId: g.userId } })) > 0;
-    if (!inDb) problems.push(`$.grants[${i}]: "${g.userId}" is not a member of "${g.orgId}" (grants are given to members)`);
-  }
+  const problems = await findMissingReferences(tx, file, replace);
   if (problems.length > 0) throw new PolicyValidationError(problems);
 }

@@ -2,6 +2,8 @@ import net from 'node:net';
 
 export interface RawResponse {
   status: number;
+  /** Response headers, names lower-cased. */
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -40,6 +42,13 @@ export class RawHttpConnection {
     });
   }
 
+  /** Writes one GET of `path` now; resolves with the response. */
+  get(path: string): Promise<RawResponse> {
+    const response = new Promise<RawResponse>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.host}\r\n\r\n`);
+    return response;
+  }
+
   /** Writes one POST per body to `path` now, in one write; resolves with the responses in order. */
   post(path: string, bodies: readonly string[]): Promise<RawResponse[]> {
     const text = bodies
@@ -66,7 +75,10 @@ export class RawHttpConnection {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
       const body = this.buffer.subarray(end + 4, total).toString('utf8');
       this.buffer = this.buffer.subarray(total);
-      this.waiting.shift()?.resolve({ status, body });
+      const headers = Object.fromEntries(
+        head.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      this.waiting.shift()?.resolve({ status, headers, body });
     }
   }
 }

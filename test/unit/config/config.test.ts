@@ -29,6 +29,7 @@ describe('loadConfig: defaults', () => {
       introspection: true,
       preparedOperations: true,
       requestTimeoutMs: 2000,
+      maxInflightChecks: 10_000,
     });
   });
 
@@ -211,4 +212,9 @@ describe('demo data', () => {
     expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'apikey', AUTHZ_DEMO_DATA: 'true' }).seedDemoData).toBe(true);
     expect(loadConfig({ AUTHZ_DEMO_DATA: 'false' }).seedDemoData).toBe(false);
   });
+});
+
+test('AUTHZ_MAX_INFLIGHT_CHECKS is read, and a bad value names the variable', () => {
+  expect(loadConfig({ AUTHZ_MAX_INFLIGHT_CHECKS: '2500' }).maxInflightChecks).toBe(2500);
+  expect(() => loadConfig({ AUTHZ_MAX_INFLIGHT_CHECKS: '0' })).toThrow(/AUTHZ_MAX_INFLIGHT_CHECKS must be between 1 and/);
 });

@@ -1,0 +1,84 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, HttpErrorCode } from './error-body';
+
+export interface AdmissionOptions {
+  /** AUTHZ_MAX_INFLIGHT_CHECKS: the weight (check items) allowed in flight at once. */
+  maxInflightChecks: number;
+  /** The `Retry-After` of a refusal, in seconds. */
+  retryAfterSeconds: number;
+  /** Counts a refusal (authz_admission_rejected_total). */
+  onReject: (route: 'graphql' | 'rest') => void;
+}
+
+/**
+ * Bounded in-flight work per instance. Every decision-making request (GraphQL, prepared
+ * or through Apollo, and the REST check) takes its weight, 1 plus its check items, for
+ * as long as its handler runs; a request that would take the total past the limit is
+ * answered at once with 503 OVERLOADED and `Retry-After`, before it is executed (on
+ * `/graphql` also before it is authenticated; the REST check authenticates first). Memory and event-loop time under overload then stay bounded, and routes
+ * outside admission (`/health`, `/ready`, `/metrics`) stay fast. A request heavier than
+ * the whole limit is admitted only when nothing else is in flight, so it is never
+ * refused forever. No queue: a refusal costs less than waiting, and the client or load
+ * balancer decides where to retry. A refusal comes after the body is read: refusing
+ * with the body unread served other connections, `/health`'s included, worse under a
+ * flood of clients.
+ */
+export class Admission {
+  private inFlight = 0;
+
+  constructor(private readonly options: AdmissionOptions) {}
+
+  /** Check items in flight now. */
+  get current(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Runs `work` if `weight` fits, releasing it when `work` settles; otherwise answers
+   * 503 OVERLOADED on `reply` and returns it.
+   */
+  async run<T>(route: 'graphql' | 'rest', weight: number, request: FastifyRequest, reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
+    if (this.inFlight > 0 && this.inFlight + weight > this.options.maxInflightChecks) return this.refuse(route, request, reply);
+    this.inFlight += weight;
+    try {
+      return await work();
+    } finally {
+      this.inFlight -= weight;
+    }
+  }
+
+  private refuse(route: 'graphql' | 'rest', request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    this.options.onReject(route);
+    return reply
+      .code(503)
+      .header('retry-after', String(this.options.retryAfterSeconds))
+      .send(errorBody(request.url, HttpErrorCode.OVERLOADED, 'The gateway is at its limit of work in flight; retry shortly'));
+  }
+}
+
+/**
+ * A GraphQL request's weight: 1 plus the elements of every list among its variables
+ * (`checks` passes its requests as one list variable). Checks written inline in the
+ * query text are few: graphql-js stops parsing at 1,000 tokens (graphql/hardening.ts).
+ */
+export function graphqlWeight(request: FastifyRequest): number {
+  let variables: unknown;
+  if (request.method === 'POST') {
+    const body = request.body;
+    variables = typeof body === 'object' && body !== null ? (body as { variables?: unknown }).variables : undefined;
+  } else {
+    const text = (request.query as { variables?: unknown } | undefined)?.variables;
+    if (typeof text === 'string') {
+      try {
+        variables = JSON.parse(text);
+      } catch {
+        variables = undefined;
+      }
+    }
+  }
+  let weight = 1;
+  if (typeof variables === 'object' && variables !== null && !Array.isArray(variables)) {
+    for (const value of Object.values(variables)) if (Array.isArray(value)) weight += value.length;
+  }
+  return weight;
+}

@@ -19,6 +19,7 @@ import { RequestDeadlineSource } from './cache/request-deadline';
 import { L2Invalidator } from './cache/invalidation';
 import { PermissionLoader } from './cache/l1-loader';
 import { L2PermissionCache } from './cache/l2-cache';
+import { createL2Signer, processSigningKey } from './cache/l2-signing';
 import { openL2Store, type L2Store } from './cache/l2-store';
 import { SingleFlight } from './cache/single-flight';
 import type { PermissionSetSource } from './cache/types';
@@ -46,6 +47,7 @@ import { registerComponentMetrics } from './observability/component-metrics';
 import { decisionMetrics } from './observability/decision-metrics';
 import { meteredKeyv } from './observability/metered-keyv';
 import { meteredStore } from './observability/metered-source';
+import { l2RejectionReporter } from './observability/l2-rejections';
 import { createMetrics } from './observability/metrics';
 import { probeReadiness } from './observability/readiness-probe';
 import type { Logger } from './observability/logger';
@@ -146,7 +148,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // union is then split per node (cluster-batching-store.ts, inside l2.kv).
       const guarded = l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv;
       const reads = l2.kind === 'redis' ? coalescedReads(guarded, { onBatch: (calls) => metrics.l2CoalescedReads.observe(calls) }) : guarded;
-      const l2Cache = new L2PermissionCache(reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent });
+      // Without AUTHZ_L2_SIGNING_KEY (refused in production on Redis) the key is this
+      // process's own: values other instances wrote never verify here, and are misses.
+      if (!config.cache.signingKey && l2.kind === 'redis') {
+        logger.warn({ event: 'authz_l2_signing_key_generated' }, 'AUTHZ_L2_SIGNING_KEY not set: L2 values are signed with a key of this process only, so instances sharing this Redis do not share L2 hits');
+      }
+      const signer = createL2Signer({ current: config.cache.signingKey ?? processSigningKey(), previous: config.cache.previousSigningKey });
+      const onRejected = l2RejectionReporter(metrics.l2Rejected, logger);
+      const l2Cache = new L2PermissionCache(reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent, signer, onRejected });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
       // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);

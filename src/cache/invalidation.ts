@@ -19,7 +19,7 @@ export interface InvalidationTarget {
  * from before the change never matches again, even one written late by a load that
  * read PostgreSQL before the change committed. Call it after the change commits.
  *
- * Pair versions live 2 x TTL, organization versions until evicted. A version that is
+ * Pair versions live 2 x TTL, organization versions orgVersionTtlMs. A version that is
  * gone never revives an old value: L2 caches nothing without both versions present, and
  * gives an absent one a new token before loading (see L2PermissionCache).
  */
@@ -34,9 +34,7 @@ export class L2Invalidator {
     const ttl = 2 * this.options.ttlSeconds * 1000;
     const entries = [
       ...(target.subjects ?? []).map((s) => ({ key: this.keys.pairVersion(s), value: newVersionToken(), ttl })),
-      // Organization versions do not expire: there are few, and losing one costs every
-      // member of the organization a miss.
-      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: newVersionToken() })),
+      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: newVersionToken(), ttl: orgVersionTtlMs(this.options.ttlSeconds) })),
     ];
     if (entries.length === 0) return;
     // Invalidation is rare and must land: a longer bound than the read path's.
@@ -48,4 +46,13 @@ export class L2Invalidator {
 /** A fresh, unguessable version token. */
 export function newVersionToken(): string {
   return randomBytes(9).toString('base64url');
+}
+
+/**
+ * How long an organization version lives: a day, and never less than 2 x TTL like a
+ * pair version. Long, because losing one costs every member of the organization a miss
+ * at once; finite, so nothing L2 writes stays without an expiry.
+ */
+export function orgVersionTtlMs(ttlSeconds: number): number {
+  return Math.max(2 * ttlSeconds * 1000, 24 * 3600 * 1000);
 }

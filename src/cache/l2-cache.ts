@@ -2,10 +2,11 @@ import type Keyv from 'keyv';
 import { earliestExpiry } from '../authz/snapshot';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
-import { newVersionToken } from './invalidation';
+import { newVersionToken, orgVersionTtlMs } from './invalidation';
 import { keyvSetIfAbsent, type SetIfAbsent, type VersionEntry } from './set-if-absent';
 import type { CacheKeys } from './keys';
-import { fromEntry, toEntry } from './l2-entry';
+import { openEntry, readVersion, Rejected, type RejectReason, sealEntry } from './l2-entry';
+import type { L2Signer } from './l2-signing';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from './types';
 
 export interface L2CacheOptions {
@@ -17,6 +18,10 @@ export interface L2CacheOptions {
   now?: () => number;
   /** How versions are created without overwriting (Redis: SET NX GET); default: on `kv`. */
   setIfAbsent?: SetIfAbsent;
+  /** Signs values written and checks values read (l2-entry.ts, l2-signing.ts). */
+  signer: L2Signer;
+  /** Told of every value or version token refused on read (a miss); default: nothing. */
+  onRejected?: (key: string, reason: RejectReason) => void;
 }
 
 /**
@@ -25,7 +30,9 @@ export interface L2CacheOptions {
  *
  * - One read round trip per call: the permission keys, the pair versions and the
  *   organization versions of all requested subjects go in one `getMany` (one MGET).
- * - A value counts only if its fence equals the versions read with it (see l2-entry.ts).
+ * - A value counts only if its MAC, key and signed expiry check out and its fence equals
+ *   the versions read with it (see l2-entry.ts); anything refused is a miss, reported
+ *   to `onRejected`, and overwritten by the load's write-back.
  * - Misses go to `next` in one call, tagged with the fence they were read under, and
  *   are written back in one `setMany`, with a TTL capped at the earliest grant expiry.
  * - A Redis error or timeout is a miss, never a decision: the subjects are loaded from
@@ -68,17 +75,25 @@ export class L2PermissionCache implements PermissionSetSource {
     const misses: LoadRequest[] = [];
     const missIndex: number[] = [];
     const now = this.now();
-    const orgTokens = new Map(orgIds.map((id) => [id, token(values[orgIndex.get(id)!])]));
-    const pairTokens = requests.map((_, i) => token(values[requests.length + i]));
+    // Version keys holding junk: rewritten with a fresh token before the load.
+    const junk = new Set<string>();
+    const version = (index: number): string | undefined => {
+      const read = readVersion(values[index]);
+      if (!(read instanceof Rejected)) return read;
+      this.rejected(readKeys[index]!, read.reason);
+      junk.add(readKeys[index]!);
+      return undefined;
+    };
+    const orgTokens = new Map(orgIds.map((id) => [id, version(orgIndex.get(id)!)]));
+    const pairTokens = requests.map((_, i) => version(requests.length + i));
     requests.forEach((request, i) => {
       const orgToken = orgTokens.get(request.orgId);
       const pairToken = pairTokens[i];
       // Without both versions a value proves nothing: never a hit (see versionMisses).
       const fence = orgToken !== undefined && pairToken !== undefined ? `${orgToken}/${pairToken}` : null;
-      const cached = values[i] === undefined ? null : fromEntry(values[i]);
-      if (values[i] !== undefined && cached === null) {
-        this.options.logger.warn({ event: 'authz_l2_cache_corrupt', key: readKeys[i] }, 'ignoring an L2 value of unknown shape');
-      }
+      const opened = values[i] === undefined || request.fresh ? null : openEntry(readKeys[i]!, values[i], now, this.options.signer);
+      if (opened instanceof Rejected) this.rejected(readKeys[i]!, opened.reason);
+      const cached = opened instanceof Rejected ? null : opened;
       const expiry = cached ? earliestExpiry(cached.snapshot) : null;
       const fresh = cached !== null && cached.revision >= (request.minRevision ?? 0);
       if (request.fresh) {
@@ -96,7 +111,7 @@ export class L2PermissionCache implements PermissionSetSource {
 
     if (misses.some((m) => !m.fresh && m.fence === undefined)) {
       try {
-        await this.createMissingVersions(misses, orgTokens, missIndex.map((i) => pairTokens[i]));
+        await this.createMissingVersions(misses, orgTokens, missIndex.map((i) => pairTokens[i]), junk);
       } catch (error) {
         this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'write', err: error }, 'authz_l2_cache_error');
         return this.degraded(await this.next.load(requests.map(({ userId, orgId, fresh }) => ({ userId, orgId, fresh }))));
@@ -119,23 +134,29 @@ export class L2PermissionCache implements PermissionSetSource {
    * would match again whenever a later invalidation's token disappeared. Creation never
    * overwrites (SET NX): concurrent misses, here or in another instance, converge on the
    * first token, and an invalidation that landed first stands. The load reads PostgreSQL
-   * after the version exists, so its value is at least as new as that version.
+   * after the version exists, so its value is at least as new as that version. A version
+   * key read as `junk` is overwritten instead (see VersionEntry.replace).
    */
-  private async createMissingVersions(misses: LoadRequest[], orgTokens: Map<string, string | undefined>, pairTokens: Array<string | undefined>): Promise<void> {
+  private async createMissingVersions(
+    misses: LoadRequest[],
+    orgTokens: Map<string, string | undefined>,
+    pairTokens: Array<string | undefined>,
+    junk: ReadonlySet<string>,
+  ): Promise<void> {
     const { keys, ttlSeconds } = this.options;
     const entries: VersionEntry[] = [];
     const slot = new Map<string, number>();
     const want = (key: string, ttl?: number): number => {
       let index = slot.get(key);
       if (index === undefined) {
-        index = entries.push({ key, value: newVersionToken(), ttl }) - 1;
+        index = entries.push({ key, value: newVersionToken(), ttl, replace: junk.has(key) }) - 1;
         slot.set(key, index);
       }
       return index;
     };
     const plan = misses.map((miss, j) => {
       if (miss.fresh || miss.fence !== undefined) return null;
-      const org = orgTokens.get(miss.orgId) ?? want(keys.orgVersion(miss.orgId));
+      const org = orgTokens.get(miss.orgId) ?? want(keys.orgVersion(miss.orgId), orgVersionTtlMs(ttlSeconds));
       const pair = pairTokens[j] ?? want(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
       return { org, pair };
     });
@@ -174,7 +195,8 @@ export class L2PermissionCache implements PermissionSetSource {
       const expiry = earliestExpiry(result.snapshot);
       const ttl = Math.min(this.options.ttlSeconds * 1000, expiry === null ? Infinity : expiry - now);
       if (ttl <= 0) continue;
-      entries.push({ key: this.options.keys.permissions(request), value: toEntry(result.snapshot, request.fence, result.revision), ttl });
+      const key = this.options.keys.permissions(request);
+      entries.push({ key, value: sealEntry(key, result.snapshot, request.fence, result.revision, now + ttl, this.options.signer), ttl });
     }
     if (entries.length === 0) return true;
     try {
@@ -187,13 +209,12 @@ export class L2PermissionCache implements PermissionSetSource {
     }
   }
 
+  private rejected(key: string, reason: RejectReason): void {
+    this.options.onRejected?.(key, reason);
+  }
+
   private degraded(loaded: Array<LoadedSet | Error>): Array<LoadedSet | Error> {
     return loaded.map((r) => (r instanceof Error ? r : { ...r, status: 'DEGRADED' }));
   }
-}
-
-/** A version token as read from L2 (any non-empty string), or undefined when absent or unreadable. */
-function token(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 

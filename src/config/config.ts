@@ -66,6 +66,8 @@ const envSchema = z.object({
   AUTHZ_L2_CACHE_ENABLED: bool('AUTHZ_L2_CACHE_ENABLED', true),
   AUTHZ_CACHE_TTL: int('AUTHZ_CACHE_TTL', 300, 1, 86_400),
   AUTHZ_L2_TIMEOUT_MS: int('AUTHZ_L2_TIMEOUT_MS', 50, 1, 10_000),
+  AUTHZ_L2_SIGNING_KEY: z.string().min(32, { error: 'AUTHZ_L2_SIGNING_KEY must be at least 32 characters (e.g. openssl rand -base64 32)' }).optional(),
+  AUTHZ_L2_SIGNING_KEY_PREVIOUS: z.string().min(32, { error: 'AUTHZ_L2_SIGNING_KEY_PREVIOUS must be at least 32 characters' }).optional(),
   AUTHZ_MAX_CHECKS: int('AUTHZ_MAX_CHECKS', 1000, 1, 100_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -121,6 +123,10 @@ export interface Config {
     readonly keyPrefix: string;
     /** Circuit breaker: after an L2 failure, skip Redis and probe it every this many ms. */
     readonly breakerMs: number;
+    /** Signs L2 values (AUTHZ_L2_SIGNING_KEY); null: a random key for this process only. */
+    readonly signingKey: string | null;
+    /** A former signing key, still accepted on read (AUTHZ_L2_SIGNING_KEY_PREVIOUS). */
+    readonly previousSigningKey: string | null;
   };
   readonly maxChecks: number;
   readonly logLevel: string;
@@ -204,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       l2TimeoutMs: e.AUTHZ_L2_TIMEOUT_MS,
       keyPrefix: e.AUTHZ_REDIS_KEY_PREFIX,
       breakerMs: e.AUTHZ_L2_BREAKER_MS,
+      signingKey: e.AUTHZ_L2_SIGNING_KEY ?? null,
+      previousSigningKey: e.AUTHZ_L2_SIGNING_KEY_PREVIOUS ?? null,
     },
     maxChecks: e.AUTHZ_MAX_CHECKS,
     logLevel: e.LOG_LEVEL,
@@ -239,6 +247,13 @@ function securityProblems(e: z.infer<typeof envSchema>): string[] {
     if (!e.AUTH_JWT_ISSUER) problems.push('AUTH_JWT_ISSUER: required when AUTH_MODE includes jwt');
     if (!e.AUTH_JWT_AUDIENCE) problems.push('AUTH_JWT_AUDIENCE: required when AUTH_MODE includes jwt');
   }
+  const l2OnRedis = e.AUTHZ_CACHE_ENABLED && e.AUTHZ_L2_CACHE_ENABLED && Boolean(e.REDIS_CLUSTER_NODES || e.REDIS_URL || e.REDIS_HOST);
+  if (l2OnRedis && e.NODE_ENV === 'production' && !e.AUTHZ_L2_SIGNING_KEY) {
+    problems.push('AUTHZ_L2_SIGNING_KEY: required when NODE_ENV=production and L2 is on Redis (the same secret on every instance; generate one with `openssl rand -base64 32`)');
+  }
+  if (e.AUTHZ_L2_SIGNING_KEY_PREVIOUS && !e.AUTHZ_L2_SIGNING_KEY) {
+    problems.push('AUTHZ_L2_SIGNING_KEY_PREVIOUS: set only together with AUTHZ_L2_SIGNING_KEY (the previous key is accepted on read, never used to sign)');
+  }
   return problems;
 }
 
@@ -258,6 +273,7 @@ export function redactedConfig(config: Config): unknown {
   };
   return {
     ...config,
+    cache: { ...config.cache, signingKey: config.cache.signingKey && '***', previousSigningKey: config.cache.previousSigningKey && '***' },
     database: config.database.kind === 'postgres' ? { kind: 'postgres', url: mask(config.database.url) } : config.database,
     redis: config.redis.kind === 'redis' ? { kind: 'redis', url: mask(config.redis.url) } : config.redis,
     observability: { ...config.observability, apollo: config.observability.apollo && { ...config.observability.apollo, key: '***' } },

@@ -3,7 +3,8 @@ import pino from 'pino';
 import type { PermissionSnapshot, Subject } from '../../../src/authz/types';
 import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
-import { fromEntry, toEntry } from '../../../src/cache/l2-entry';
+import { openEntry, type RejectReason, sealEntry } from '../../../src/cache/l2-entry';
+import { createL2Signer } from '../../../src/cache/l2-signing';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
 
 /** L2 in front of a hand-written next layer, on a real in-memory Keyv. */
@@ -11,6 +12,7 @@ import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/c
 const T = Date.UTC(2030, 0, 1);
 const TTL_SECONDS = 60;
 const keys = createCacheKeys('');
+const signer = createL2Signer({ current: 'unit-test-signing-key-0123456789abcdef' });
 const alice: Subject = { userId: 'alice', orgId: 'acme' };
 const bob: Subject = { userId: 'bob', orgId: 'acme' };
 
@@ -35,15 +37,22 @@ class FakeNext implements PermissionSetSource {
 function setup() {
   const kv = new Keyv();
   const next = new FakeNext();
-  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T });
+  const rejected: Array<[string, RejectReason]> = [];
+  const onRejected = (key: string, reason: RejectReason) => void rejected.push([key, reason]);
+  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, signer, onRejected });
   /** Sets the organization and pair versions, so the current fence of `subject` is `${org}/${pair}`. */
   const versions = async (subject: Subject, org: string, pair: string) => {
     await kv.set(keys.orgVersion(subject.orgId), org);
     await kv.set(keys.pairVersion(subject), pair);
   };
-  const seed = (subject: Subject, fence: string, revision: number, snap = snapshot()) => kv.set(keys.permissions(subject), toEntry(snap, fence, revision));
-  const stored = async (subject: Subject) => fromEntry(await kv.get(keys.permissions(subject)));
-  return { kv, next, cache, versions, seed, stored };
+  /** Writes a genuine value, as the gateway would, expiring `exp`. */
+  const seed = (subject: Subject, fence: string, revision: number, snap = snapshot(), exp = T + TTL_SECONDS * 1000) =>
+    kv.set(keys.permissions(subject), sealEntry(keys.permissions(subject), snap, fence, revision, exp, signer));
+  const stored = async (subject: Subject) => {
+    const opened = openEntry(keys.permissions(subject), await kv.get(keys.permissions(subject)), T, signer);
+    return 'reason' in opened ? null : opened;
+  };
+  return { kv, next, cache, versions, seed, stored, rejected };
 }
 
 beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(T)); // Keyv computes expiry from Date.now

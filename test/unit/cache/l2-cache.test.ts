@@ -212,3 +212,61 @@ describe('L2PermissionCache: TTL of written values', () => {
     expect(await written([null, T])).toBeUndefined();
   });
 });
+
+describe('L2PermissionCache: values and versions that fail the checks', () => {
+  it('takes an edited value as a miss, reports it, and overwrites it with a genuine one', async () => {
+    const { kv, next, cache, versions, seed, stored, rejected } = setup();
+    await versions(alice, 'o1', 'p1');
+    await seed(alice, 'o1/p1', 3);
+    const genuine = (await kv.get(keys.permissions(alice))) as { v: 3; p: string; mac: string };
+    await kv.set(keys.permissions(alice), { ...genuine, p: genuine.p.replace('"doc:read"', '"*:*"') });
+    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
+
+    const [result] = await cache.load([alice]);
+    expect(result).toMatchObject({ status: 'MISS', snapshot: { rolePatterns: ['doc:read'] } });
+    expect(rejected).toEqual([[keys.permissions(alice), 'mac']]);
+    expect(await stored(alice)).toMatchObject({ fence: 'o1/p1', snapshot: { rolePatterns: ['doc:read'] } });
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'L2_HIT' });
+  });
+
+  it('refuses a genuine value past its signed expiry even though the store still holds it', async () => {
+    const { cache, versions, seed, rejected } = setup();
+    await versions(alice, 'o1', 'p1');
+    await seed(alice, 'o1/p1', 3, snapshot(), T);
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'MISS' });
+    expect(rejected).toEqual([[keys.permissions(alice), 'expired']]);
+  });
+
+  it('signs what it writes with the signed expiry equal to the TTL', async () => {
+    const { kv, cache } = setup();
+    await cache.load([alice]);
+    const opened = openEntry(keys.permissions(alice), await kv.get(keys.permissions(alice)), T, signer);
+    expect(opened).toMatchObject({ expiresAt: T + TTL_SECONDS * 1000 });
+  });
+
+  it.each([
+    ['junk text', 'not a token/at all'],
+    ['an oversize token', 'x'.repeat(129)],
+    ['a non-string', { forged: true }],
+  ])('replaces a version key holding %s with a fresh token before loading, and caches again', async (_label, junk) => {
+    const { kv, next, cache, rejected } = setup();
+    await kv.set(keys.orgVersion('acme'), junk);
+    await kv.set(keys.pairVersion(alice), junk);
+
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'MISS' });
+    expect(rejected.map(([key]) => key).sort()).toEqual([keys.orgVersion('acme'), keys.pairVersion(alice)].sort());
+    const org = await kv.get(keys.orgVersion('acme'));
+    const pair = await kv.get(keys.pairVersion(alice));
+    expect(org).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(pair).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(next.calls).toEqual([[{ ...alice, fence: `${org}/${pair}`, minRevision: undefined }]]);
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'L2_HIT' });
+  });
+
+  it('gives a new organization version an expiry too', async () => {
+    const { kv, cache } = setup();
+    await cache.load([alice]);
+    expect((await kv.getRaw(keys.orgVersion('acme')))?.expires).toBe(T + 24 * 3600 * 1000);
+    expect((await kv.getRaw(keys.pairVersion(alice)))?.expires).toBe(T + 2 * TTL_SECONDS * 1000);
+  });
+});

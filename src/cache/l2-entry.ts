@@ -88,7 +88,7 @@ export function sealEntry(key: string, snapshot: PermissionSnapshot, fence: stri
     grants: snapshot.grants.map((g) => [g.pattern, g.expiresAt]),
   };
   const p = JSON.stringify(payload);
-  return { v: 3, p, mac: signer.sign(macInput(key, p)) };
+  return { v: 3, p, mac: signer.sign(key, p) };
 }
 
 /** Checks a value read from `key`, in order: size, shape, MAC, payload, expiry. */
@@ -98,7 +98,7 @@ export function openEntry(key: string, value: unknown, now: number, signer: L2Si
   const e = value as Partial<L2Entry>;
   if (e.v !== 3) return new Rejected(typeof e.v === 'number' ? 'format' : 'shape');
   if (typeof e.p !== 'string' || typeof e.mac !== 'string') return new Rejected('shape');
-  if (!signer.verify(macInput(key, e.p), e.mac)) return new Rejected('mac');
+  if (!signer.verify(key, e.p, e.mac)) return new Rejected('mac');
   let payload: unknown;
   try {
     payload = JSON.parse(e.p);
@@ -120,14 +120,6 @@ export function readVersion(value: unknown): string | undefined | Rejected {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
-
-/**
- * The key, then the payload: JSON text never holds a raw line feed, so the last one
- * splits the two and no two (key, payload) pairs give the same input.
- */
-function macInput(key: string, payload: string): string {
-  return `authz-l2-v3\n${key}\n${payload}`;
-}
 
 function fromPayload(value: unknown): OpenedEntry | null {
   if (!value || typeof value !== 'object') return null;

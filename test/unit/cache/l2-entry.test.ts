@@ -26,7 +26,7 @@ const edited = (edit: (payload: Record<string, unknown>) => void): L2Entry => {
   return { ...entry, p: JSON.stringify(payload) };
 };
 /** A value with a genuine MAC over any payload text (what a bug of ours could write). */
-const signedPayload = (p: string, key = KEY): L2Entry => ({ v: 3, p, mac: signer.sign(`authz-l2-v3\n${key}\n${p}`) });
+const signedPayload = (p: string, key = KEY): L2Entry => ({ v: 3, p, mac: signer.sign(key, p) });
 const reason = (value: unknown, key = KEY, now = T, by = signer) => {
   const opened = openEntry(key, value, now, by);
   return opened instanceof Rejected ? opened.reason : 'ok';

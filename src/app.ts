@@ -19,6 +19,7 @@ import { RequestDeadlineSource } from './cache/request-deadline';
 import { L2Invalidator } from './cache/invalidation';
 import { PermissionLoader } from './cache/l1-loader';
 import { L2PermissionCache } from './cache/l2-cache';
+import { L2Values } from './cache/l2-entry';
 import { createL2Signer, processSigningKey } from './cache/l2-signing';
 import { openL2Store, type L2Store } from './cache/l2-store';
 import { SingleFlight } from './cache/single-flight';
@@ -153,9 +154,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       if (!config.cache.signingKey && l2.kind === 'redis') {
         logger.warn({ event: 'authz_l2_signing_key_generated' }, 'AUTHZ_L2_SIGNING_KEY not set: L2 values are signed with a key of this process only, so instances sharing this Redis do not share L2 hits');
       }
-      const signer = createL2Signer({ current: config.cache.signingKey ?? processSigningKey(), previous: config.cache.previousSigningKey });
+      const values = new L2Values(createL2Signer({ current: config.cache.signingKey ?? processSigningKey(), previous: config.cache.previousSigningKey }));
       const onRejected = l2RejectionReporter(metrics.l2Rejected, logger);
-      const l2Cache = new L2PermissionCache(reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent, signer, onRejected });
+      const l2Cache = new L2PermissionCache(reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent, values, onRejected });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
       // Invalidations never go through the breaker: they must be tried, and retried.
       invalidator = new L2Invalidator(kv, keys, cacheOptions);

@@ -5,8 +5,7 @@ import { withDeadline } from './deadline';
 import { newVersionToken, orgVersionTtlMs } from './invalidation';
 import { keyvSetIfAbsent, type SetIfAbsent, type VersionEntry } from './set-if-absent';
 import type { CacheKeys } from './keys';
-import { openEntry, readVersion, Rejected, type RejectReason, sealEntry } from './l2-entry';
-import type { L2Signer } from './l2-signing';
+import { type L2Values, readVersion, Rejected, type RejectReason } from './l2-entry';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from './types';
 
 export interface L2CacheOptions {
@@ -18,8 +17,8 @@ export interface L2CacheOptions {
   now?: () => number;
   /** How versions are created without overwriting (Redis: SET NX GET); default: on `kv`. */
   setIfAbsent?: SetIfAbsent;
-  /** Signs values written and checks values read (l2-entry.ts, l2-signing.ts). */
-  signer: L2Signer;
+  /** Seals values written and checks values read (l2-entry.ts, l2-signing.ts). */
+  values: L2Values;
   /** Told of every value or version token refused on read (a miss); default: nothing. */
   onRejected?: (key: string, reason: RejectReason) => void;
 }
@@ -91,7 +90,7 @@ export class L2PermissionCache implements PermissionSetSource {
       const pairToken = pairTokens[i];
       // Without both versions a value proves nothing: never a hit (see versionMisses).
       const fence = orgToken !== undefined && pairToken !== undefined ? `${orgToken}/${pairToken}` : null;
-      const opened = values[i] === undefined || request.fresh ? null : openEntry(readKeys[i]!, values[i], now, this.options.signer);
+      const opened = values[i] === undefined || request.fresh ? null : this.options.values.open(readKeys[i]!, values[i], now);
       if (opened instanceof Rejected) this.rejected(readKeys[i]!, opened.reason);
       const cached = opened instanceof Rejected ? null : opened;
       const expiry = cached ? earliestExpiry(cached.snapshot) : null;
@@ -196,7 +195,7 @@ export class L2PermissionCache implements PermissionSetSource {
       const ttl = Math.min(this.options.ttlSeconds * 1000, expiry === null ? Infinity : expiry - now);
       if (ttl <= 0) continue;
       const key = this.options.keys.permissions(request);
-      entries.push({ key, value: sealEntry(key, result.snapshot, request.fence, result.revision, now + ttl, this.options.signer), ttl });
+      entries.push({ key, value: this.options.values.seal(key, result.snapshot, request.fence, result.revision, now + ttl), ttl });
     }
     if (entries.length === 0) return true;
     try {

@@ -9,13 +9,6 @@ import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqu
  * the previous one (AUTHZ_L2_SIGNING_KEY_PREVIOUS), so values written by instances not
  * yet restarted keep hitting while a new key rolls out.
  *
- * Cost: an HMAC is a few microseconds, a visible share of an L2 hit, and most reads
- * return a value read (or written) shortly before. So the signer remembers the last
- * `remember` (MAC, key, payload) it signed or verified, and a payload read again
- * unchanged under the same key with the same MAC is accepted without recomputing: the
- * same bytes verified before verify again. None of them is secret (all sit in Redis),
- * so comparing them as plain strings leaks nothing.
- *
  * The HMAC input is `authz-l2-v3`, the key's length, the key and the payload, each on
  * its own line: the length says where the key ends whatever either holds, so no two
  * (key, payload) pairs give the same input.
@@ -32,8 +25,6 @@ export interface L2SigningKeys {
   readonly current: string | Buffer;
   /** A former key, accepted for verifying only. */
   readonly previous?: string | Buffer | null;
-  /** How many verified (MAC, message) pairs to remember, oldest forgotten first; default 20,000. */
-  readonly remember?: number;
 }
 
 /** Characters of a MAC as written: 16 bytes in unpadded base64url. */
@@ -45,30 +36,14 @@ export function createL2Signer(keys: L2SigningKeys): L2Signer {
   const previous = keys.previous ? secretKey(keys.previous) : null;
   const mac = (key: KeyObject, message: string) => createHmac('sha256', key).update(message).digest().subarray(0, 16).toString('base64url');
   const matches = (key: KeyObject, message: string, given: string) => timingSafeEqual(Buffer.from(mac(key, message), 'latin1'), Buffer.from(given, 'latin1'));
-  const capacity = keys.remember ?? 20_000;
-  const verified = new Map<string, { key: string; payload: string }>();
-  const remember = (tag: string, key: string, payload: string) => {
-    if (capacity <= 0) return;
-    verified.delete(tag);
-    if (verified.size >= capacity) verified.delete(verified.keys().next().value!);
-    verified.set(tag, { key, payload });
-  };
   return {
-    sign: (key, payload) => {
-      const tag = mac(current, macInput(key, payload));
-      remember(tag, key, payload);
-      return tag;
-    },
+    sign: (key, payload) => mac(current, macInput(key, payload)),
     verify: (key, payload, given) => {
       // Only the length is checked before comparing; it is public (always 22). latin1
       // keeps one byte per character, so both buffers have 22 bytes whatever was given.
       if (typeof given !== 'string' || given.length !== MAC_LENGTH) return false;
-      const known = verified.get(given);
-      if (known !== undefined && known.key === key && known.payload === payload) return true;
       const message = macInput(key, payload);
-      const ok = matches(current, message, given) || (previous !== null && matches(previous, message, given));
-      if (ok) remember(given, key, payload);
-      return ok;
+      return matches(current, message, given) || (previous !== null && matches(previous, message, given));
     },
   };
 }

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { PermissionSnapshot, Subject } from '../../../src/authz/types';
 import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
-import { openEntry, type RejectReason, sealEntry } from '../../../src/cache/l2-entry';
+import { L2Values, type RejectReason } from '../../../src/cache/l2-entry';
 import { createL2Signer } from '../../../src/cache/l2-signing';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
 
@@ -13,6 +13,8 @@ const T = Date.UTC(2030, 0, 1);
 const TTL_SECONDS = 60;
 const keys = createCacheKeys('');
 const signer = createL2Signer({ current: 'unit-test-signing-key-0123456789abcdef' });
+/** A codec of its own (nothing remembered from the cache's): every check runs in full. */
+const reader = new L2Values(signer, { remember: 0 });
 const alice: Subject = { userId: 'alice', orgId: 'acme' };
 const bob: Subject = { userId: 'bob', orgId: 'acme' };
 
@@ -39,7 +41,7 @@ function setup() {
   const next = new FakeNext();
   const rejected: Array<[string, RejectReason]> = [];
   const onRejected = (key: string, reason: RejectReason) => void rejected.push([key, reason]);
-  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, signer, onRejected });
+  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, values: new L2Values(signer), onRejected });
   /** Sets the organization and pair versions, so the current fence of `subject` is `${org}/${pair}`. */
   const versions = async (subject: Subject, org: string, pair: string) => {
     await kv.set(keys.orgVersion(subject.orgId), org);
@@ -47,9 +49,9 @@ function setup() {
   };
   /** Writes a genuine value, as the gateway would, expiring `exp`. */
   const seed = (subject: Subject, fence: string, revision: number, snap = snapshot(), exp = T + TTL_SECONDS * 1000) =>
-    kv.set(keys.permissions(subject), sealEntry(keys.permissions(subject), snap, fence, revision, exp, signer));
+    kv.set(keys.permissions(subject), reader.seal(keys.permissions(subject), snap, fence, revision, exp));
   const stored = async (subject: Subject) => {
-    const opened = openEntry(keys.permissions(subject), await kv.get(keys.permissions(subject)), T, signer);
+    const opened = reader.open(keys.permissions(subject), await kv.get(keys.permissions(subject)), T);
     return 'reason' in opened ? null : opened;
   };
   return { kv, next, cache, versions, seed, stored, rejected };
@@ -218,8 +220,8 @@ describe('L2PermissionCache: values and versions that fail the checks', () => {
     const { kv, next, cache, versions, seed, stored, rejected } = setup();
     await versions(alice, 'o1', 'p1');
     await seed(alice, 'o1/p1', 3);
-    const genuine = (await kv.get(keys.permissions(alice))) as { v: 3; p: string; mac: string };
-    await kv.set(keys.permissions(alice), { ...genuine, p: genuine.p.replace('"doc:read"', '"*:*"') });
+    const genuine = (await kv.get(keys.permissions(alice))) as Record<string, unknown>;
+    await kv.set(keys.permissions(alice), { ...genuine, rolePatterns: ['*:*'] });
     next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
 
     const [result] = await cache.load([alice]);
@@ -240,7 +242,7 @@ describe('L2PermissionCache: values and versions that fail the checks', () => {
   it('signs what it writes with the signed expiry equal to the TTL', async () => {
     const { kv, cache } = setup();
     await cache.load([alice]);
-    const opened = openEntry(keys.permissions(alice), await kv.get(keys.permissions(alice)), T, signer);
+    const opened = reader.open(keys.permissions(alice), await kv.get(keys.permissions(alice)), T);
     expect(opened).toMatchObject({ expiresAt: T + TTL_SECONDS * 1000 });
   });
 

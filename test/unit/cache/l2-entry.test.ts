@@ -1,11 +1,15 @@
 import type { PermissionSnapshot } from '../../../src/authz/types';
-import { MAX_TOKEN_CHARS, openEntry, OversizeValue, readVersion, Rejected, sealEntry, type L2Entry } from '../../../src/cache/l2-entry';
+import { L2Values, MAX_TOKEN_CHARS, OversizeValue, readVersion, Rejected, type L2Entry } from '../../../src/cache/l2-entry';
 import { createL2Signer } from '../../../src/cache/l2-signing';
 
 const KEY = 'prefix:auth:perms:alice:acme';
 const T = Date.UTC(2030, 0, 1);
 const EXP = T + 60_000;
 const signer = createL2Signer({ current: 'current-signing-key-0123456789abcdef' });
+/** Remembers nothing: every read is checked in full (the memory has tests of its own). */
+const values = new L2Values(signer, { remember: 0 });
+const sealEntry = (key: string, snap: PermissionSnapshot, fence: string, rev: number, exp: number, by = signer) => new L2Values(by, { remember: 0 }).seal(key, snap, fence, rev, exp);
+const openEntry = (key: string, value: unknown, now: number, by = signer) => new L2Values(by, { remember: 0 }).open(key, value, now);
 
 const snapshot: PermissionSnapshot = {
   member: true,
@@ -17,16 +21,13 @@ const snapshot: PermissionSnapshot = {
   ],
 };
 
-const sealed = (snap = snapshot, key = KEY, exp = EXP) => sealEntry(key, snap, 'org1/pair1', 7, exp, signer);
-/** The value with its payload edited and its MAC kept, as someone with write access to Redis could. */
-const edited = (edit: (payload: Record<string, unknown>) => void): L2Entry => {
-  const entry = sealed();
-  const payload = JSON.parse(entry.p) as Record<string, unknown>;
-  edit(payload);
-  return { ...entry, p: JSON.stringify(payload) };
+const sealed = (snap = snapshot, key = KEY, exp = EXP) => values.seal(key, snap, 'org1/pair1', 7, exp);
+/** The value with fields edited and its MAC kept, as someone with write access to Redis could. */
+const edited = (edit: (value: Record<string, unknown>) => void): L2Entry => {
+  const entry = JSON.parse(JSON.stringify(sealed())) as Record<string, unknown>;
+  edit(entry);
+  return entry as unknown as L2Entry;
 };
-/** A value with a genuine MAC over any payload text (what a bug of ours could write). */
-const signedPayload = (p: string, key = KEY): L2Entry => ({ v: 3, p, mac: signer.sign(key, p) });
 const reason = (value: unknown, key = KEY, now = T, by = signer) => {
   const opened = openEntry(key, value, now, by);
   return opened instanceof Rejected ? opened.reason : 'ok';
@@ -44,12 +45,14 @@ describe('sealEntry and openEntry', () => {
     expect(openEntry(KEY, sealEntry(KEY, empty, 'a/b', 0, EXP, signer), T, signer)).toMatchObject({ revision: 0, snapshot: empty });
   });
 
-  it('writes format 3: the payload as JSON text and a 22-character MAC', () => {
+  it('writes format 3: the fields and a 22-character MAC over the key and the fields', () => {
     const entry = sealed();
-    expect(Object.keys(entry).sort()).toEqual(['mac', 'p', 'v']);
-    expect(entry.v).toBe(3);
     expect(entry.mac).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(JSON.parse(entry.p)).toEqual({
+    const signedText = JSON.stringify(['org1/pair1', 7, EXP, true, ['admin', 'viewer'], ['*:read', 'doc:*'], [['billing:write', 1_700_000_000_000], ['audit:read', null]]]);
+    expect(signer.verify(KEY, signedText, entry.mac)).toBe(true);
+    expect(JSON.parse(JSON.stringify(entry))).toEqual({
+      v: 3,
+      mac: entry.mac,
       fence: 'org1/pair1',
       rev: 7,
       exp: EXP,
@@ -69,14 +72,8 @@ describe('sealEntry and openEntry', () => {
     ['the fence changed', (p) => (p.fence = 'org2/pair2')],
     ['the revision raised', (p) => (p.rev = 2_147_483_647)],
     ['the expiry pushed back', (p) => (p.exp = EXP + 3_600_000)],
-    [
-      'the same contents with a field moved (only the exact bytes verify)',
-      (p) => {
-        const rev = p.rev;
-        delete p.rev;
-        p.rev = rev;
-      },
-    ],
+    ['a role renamed across the boundary of two', (p) => (p.roles = ['admi', 'nviewer'])],
+    ['a grant expiry made astronomically large', (p) => (p.grants = [['billing:write', 1e300], ['audit:read', null]])],
   ])('refuses a value with %s (MAC kept)', (_label, edit) => {
     expect(reason(edited(edit))).toBe('mac');
   });
@@ -126,15 +123,15 @@ describe('sealEntry and openEntry', () => {
     ['null', null],
     ['a string', 'auth:perms:alice:acme'],
     ['a JSON string of a valid entry', JSON.stringify(sealed())],
+    ['an older signed format (payload as text)', { v: 3, p: '{}', mac: sealed().mac }],
     ['a number', 42],
     ['true', true],
     ['an empty object', {}],
     ['an array', [sealed()]],
     ['a foreign object', { user: 'alice', permissions: ['doc:read'] }],
     ['v = "3"', { ...sealed(), v: '3' }],
-    ['no payload', { v: 3, mac: sealed().mac }],
-    ['a payload object instead of text', { v: 3, p: JSON.parse(sealed().p) as unknown, mac: sealed().mac }],
-    ['no MAC', { v: 3, p: sealed().p }],
+    ['no MAC', { ...sealed(), mac: undefined }],
+    ['a numeric MAC', { ...sealed(), mac: 7 }],
   ])('refuses %s as not ours (shape)', (_label, value) => {
     expect(reason(value)).toBe('shape');
   });
@@ -144,11 +141,11 @@ describe('sealEntry and openEntry', () => {
     expect(reason(v2)).toBe('format');
   });
 
-  const valid = { fence: 'a/b', rev: 3, exp: EXP, member: true, roles: ['admin'], rolePatterns: ['doc:*'], grants: [['doc:read', null], ['doc:write', 5]] };
   const broken: Array<[string, Record<string, unknown>]> = [
     ['missing rev', { rev: undefined }],
     ['negative rev', { rev: -1 }],
     ['fractional rev', { rev: 1.5 }],
+    ['rev past the safe integers', { rev: 2 ** 60 }],
     ['missing exp', { exp: undefined }],
     ['string exp', { exp: String(EXP) }],
     ['missing fence', { fence: undefined }],
@@ -162,14 +159,41 @@ describe('sealEntry and openEntry', () => {
     ['grant with three elements', { grants: [['doc:read', null, 1]] }],
     ['grant with string expiry', { grants: [['doc:read', '2030-01-01']] }],
   ];
-  it('accepts a well-formed signed payload', () => {
-    expect(openEntry(KEY, signedPayload(JSON.stringify(valid)), T, signer)).toMatchObject({ revision: 3, snapshot: { grants: [{ pattern: 'doc:read', expiresAt: null }, { pattern: 'doc:write', expiresAt: 5 }] } });
+  it.each(broken)('refuses a value with %s (shape), before any MAC', (_label, patch) => {
+    expect(reason({ ...sealed(), ...patch })).toBe('shape');
   });
-  it.each(broken)('refuses a signed payload with %s (shape)', (_label, patch) => {
-    expect(reason(signedPayload(JSON.stringify({ ...valid, ...patch })))).toBe('shape');
+});
+
+describe('L2Values: remembering verified values', () => {
+  it('accepts a value read again unchanged without hashing, and still refuses every edit', () => {
+    const verify = jest.fn(signer.verify);
+    const remembering = new L2Values({ sign: signer.sign, verify }, { remember: 100 });
+    const entry = remembering.seal(KEY, snapshot, 'org1/pair1', 7, EXP);
+    const copy = () => JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+    expect(remembering.open(KEY, copy(), T)).toMatchObject({ revision: 7 });
+    expect(verify).not.toHaveBeenCalled();
+    for (const edit of [{ rolePatterns: ['*:*'] }, { rev: 8 }, { exp: EXP + 1 }, { grants: [['billing:write', null], ['audit:read', null]] }, { member: false }, { fence: 'x/y' }, { roles: ['admin'] }]) {
+      expect(remembering.open(KEY, { ...copy(), ...edit }, T)).toEqual(new Rejected('mac'));
+    }
+    expect(remembering.open('prefix:auth:perms:bob:acme', copy(), T)).toEqual(new Rejected('mac'));
+    expect(verify).toHaveBeenCalledTimes(8);
   });
-  it('refuses a signed payload that is not JSON (shape)', () => {
-    expect(reason(signedPayload('{not json'))).toBe('shape');
+
+  it('remembers a value it verified on read, and forgets the oldest past its capacity', () => {
+    const verify = jest.fn(signer.verify);
+    const remembering = new L2Values({ sign: signer.sign, verify }, { remember: 2 });
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => values.seal(k, snapshot, 'f/g', 1, EXP));
+    for (const [key, entry] of [['a', a], ['b', b], ['a', a], ['b', b]] as const) expect(remembering.open(key, entry, T)).toMatchObject({ revision: 1 });
+    expect(verify).toHaveBeenCalledTimes(2);
+    expect(remembering.open('c', c, T)).toMatchObject({ revision: 1 }); // forgets a
+    expect(remembering.open('a', a, T)).toMatchObject({ revision: 1 });
+    expect(verify).toHaveBeenCalledTimes(4);
+  });
+
+  it('still refuses a remembered value once past its signed expiry', () => {
+    const remembering = new L2Values(signer);
+    const entry = remembering.seal(KEY, snapshot, 'f/g', 1, EXP);
+    expect(remembering.open(KEY, entry, EXP)).toEqual(new Rejected('expired'));
   });
 });
 

@@ -126,11 +126,13 @@ export class L2Values {
     };
   }
 
+  /** Keeps a copy of its own: the arrays of a value read are handed on to callers. */
   private remember(key: string, entry: L2Entry): void {
     if (this.capacity <= 0) return;
     this.verified.delete(entry.mac);
     if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(entry.mac, { key, entry });
+    const copy = { ...entry, roles: [...entry.roles], rolePatterns: [...entry.rolePatterns], grants: entry.grants.map(([p, e]) => [p, e] as const) };
+    this.verified.set(entry.mac, { key, entry: copy });
   }
 }
 

@@ -190,6 +190,15 @@ describe('L2Values: remembering verified values', () => {
     expect(verify).toHaveBeenCalledTimes(4);
   });
 
+  it('keeps copies of its own: a caller changing the set it was given changes nothing it remembers', () => {
+    const remembering = new L2Values(signer);
+    const entry = values.seal(KEY, snapshot, 'f/g', 1, EXP);
+    const opened = remembering.open(KEY, JSON.parse(JSON.stringify(entry)), T);
+    if (opened instanceof Rejected) throw new Error('refused');
+    (opened.snapshot.rolePatterns as string[]).push('*:*');
+    expect(remembering.open(KEY, { ...entry, rolePatterns: [...entry.rolePatterns, '*:*'] }, T)).toEqual(new Rejected('mac'));
+  });
+
   it('still refuses a remembered value once past its signed expiry', () => {
     const remembering = new L2Values(signer);
     const entry = remembering.seal(KEY, snapshot, 'f/g', 1, EXP);

@@ -27,6 +27,13 @@ const cpuProf = args.includes('--cpu-prof');
 const onlyArg = args.find((a) => a.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 // `--only telemetry` is scenario 8 (Apollo Studio and OpenTelemetry against the same gateway without them).
 const only = onlyArg ? new Set(onlyArg.split(',').map((s) => (s.trim() === 'telemetry' ? '8' : s.trim()))) : undefined;
+// --baseline DIR: scenario 1 also runs against another build of the gateway (DIR holds
+// its dist/, e.g. an export of main built there), alternating round by round with this
+// one (1, 1b, 1, 1b, ...), to measure what a change costs in the same run.
+// --rounds N: rounds of the alternating scenarios (default 3).
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const baselineDir = flag('baseline');
+const roundsArg = flag('rounds');
 const selected = (...ids: string[]) => !only || ids.some((id) => only.has(id) || only.has(id.replace(/[a-z]$/, '')));
 const DB_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
       .setExpirationTime('2h')
       .sign(new TextEncoder().encode(jwtSecret))}`;
     const gatewayEnv = (extra: Record<string, string>) => ({
-      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info',
+      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info', AUTHZ_L2_SIGNING_KEY: randomBytes(32).toString('base64'),
       AUTH_MODE: 'jwt', AUTH_JWT_SECRET: jwtSecret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway', ...extra,
     });
     const results: ScenarioResult[] = [];
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
     // both servers up: this machine drifts by up to ~10% within a minute, so one run of
     // each, a minute apart, compares two moments as much as two servers. The target is
     // the median of the rounds' ratios; the table shows each one's median round.
-    const rounds = smoke ? 2 : 3;
+    const rounds = roundsArg ? Number(roundsArg) : smoke ? 2 : 3;
     const S1 = '1 can, L2 warm';
     const PING = '6a baseline { ping }, stock Apollo Server + Fastify';
     const startPing = () => startServer('ping', [...TSX, 'bench/servers/stock-apollo-ping.ts'], { NODE_ENV: 'production' });
@@ -131,12 +138,16 @@ async function main(): Promise<void> {
       if (selected('1', '2a', '4')) await warm(gw.url, data.pairs, authorization);
       if (selected('1')) {
         const ping = selected('6a') ? await startPing() : null;
+        const base = baselineDir ? await startServer('gateway-baseline', [path.resolve(baselineDir, 'dist/src/main.js')], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}base:` })) : null;
         try {
+          if (base) await warm(base.url, data.pairs, authorization);
           for (let round = 1; round <= rounds; round++) {
             await measure(gw, S1, job(gw.url, 'can', 50), 1, round);
+            if (base) await measure(base, '1b can, L2 warm, baseline build', job(base.url, 'can', 50), 1, round);
             if (ping) await pingRound(ping, round);
           }
         } finally {
+          await base?.stop();
           await ping?.stop();
         }
       }

@@ -23,6 +23,8 @@ import { L2ChangeGate } from './cache/change-gate';
 import { RevisionFloors } from './cache/revision-floor';
 import { PermissionLoader } from './cache/l1-loader';
 import { L2PermissionCache } from './cache/l2-cache';
+import { L2Values } from './cache/l2-entry';
+import { createL2Signer, processSigningKey } from './cache/l2-signing';
 import { openL2Store, type L2Store } from './cache/l2-store';
 import { SingleFlight } from './cache/single-flight';
 import type { PermissionSetSource } from './cache/types';
@@ -51,6 +53,7 @@ import { registerComponentMetrics } from './observability/component-metrics';
 import { decisionMetrics } from './observability/decision-metrics';
 import { meteredKeyv } from './observability/metered-keyv';
 import { meteredStore } from './observability/metered-source';
+import { l2RejectionReporter } from './observability/l2-rejections';
 import { createMetrics } from './observability/metrics';
 import { probeReadiness } from './observability/readiness-probe';
 import { UsageReporter } from './observability/studio/usage-reporter';
@@ -200,7 +203,15 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         const pruning = setInterval(prune, 3_600_000).unref();
         stops.push({ name: 'change-log pruning', stop: async () => clearInterval(pruning) });
       }
-      const l2Cache = new L2PermissionCache(tracing ? tracedL2Reads(reads, tracing, l2.kind !== 'memory') : reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent, floor: changeFeed });
+      // Without AUTHZ_L2_SIGNING_KEY (refused in production on Redis) the key is this
+      // process's own: values other instances wrote never verify here, and are misses.
+      if (!config.l2Signing.key && l2.kind === 'redis') {
+        logger.warn({ event: 'authz_l2_signing_key_generated' }, 'AUTHZ_L2_SIGNING_KEY not set: L2 values are signed with a key of this process only, so instances sharing this Redis do not share L2 hits');
+      }
+      const values = new L2Values(createL2Signer({ current: config.l2Signing.key ?? processSigningKey(), previous: config.l2Signing.previousKey }));
+      const onRejected = l2RejectionReporter(metrics.l2Rejected, logger);
+      const l2Reads = tracing ? tracedL2Reads(reads, tracing, l2.kind !== 'memory') : reads;
+      const l2Cache = new L2PermissionCache(l2Reads, singleFlight, { keys, ...cacheOptions, setIfAbsent: l2.setIfAbsent, floor: changeFeed, values, onRejected });
       source = l2Breaker ? new BreakerSource(l2Cache, singleFlight, l2Breaker) : l2Cache;
     } else {
       source = withStatus(singleFlight, 'DISABLED');

@@ -26,7 +26,7 @@ export interface InvalidationTarget {
  * fenced by a token of its own that no key holds, and its set is never a hit anywhere.
  * Only the write after the commit makes the subjects cacheable again.
  *
- * Pair versions live 2 x TTL, organization versions until evicted. A version that is
+ * Pair versions live 2 x TTL, organization versions orgVersionTtlMs. A version that is
  * gone never revives an old value: L2 caches nothing without both versions present, and
  * gives an absent one a new token before loading (see L2PermissionCache).
  */
@@ -42,9 +42,8 @@ export class L2Invalidator {
     const pending = options.pending ?? false;
     const entries = [
       ...(target.subjects ?? []).map((s) => ({ key: this.keys.pairVersion(s), value: pending ? '' : newVersionToken(), ttl })),
-      // Organization versions do not expire: there are few, and losing one costs every
-      // member of the organization a miss. A pending one does, in case no write follows.
-      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: pending ? '' : newVersionToken(), ttl: pending ? ttl : undefined })),
+      // A pending organization version lives 2 x TTL at most, in case no write follows.
+      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: pending ? '' : newVersionToken(), ttl: pending ? ttl : orgVersionTtlMs(this.options.ttlSeconds) })),
     ];
     if (entries.length === 0) return;
     // Invalidation is rare and must land: a longer bound than the read path's.
@@ -83,4 +82,13 @@ export class L2UnavailableError extends Error {
 /** A fresh, unguessable version token. */
 export function newVersionToken(): string {
   return randomBytes(9).toString('base64url');
+}
+
+/**
+ * How long an organization version lives: a day, and never less than 2 x TTL like a
+ * pair version. Long, because losing one costs every member of the organization a miss
+ * at once; finite, so nothing L2 writes stays without an expiry.
+ */
+export function orgVersionTtlMs(ttlSeconds: number): number {
+  return Math.max(2 * ttlSeconds * 1000, 24 * 3600 * 1000);
 }

@@ -3,10 +3,10 @@ import { earliestExpiry } from '../authz/snapshot';
 import type { Subject } from '../authz/types';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
-import { newVersionToken } from './invalidation';
+import { newVersionToken, orgVersionTtlMs } from './invalidation';
 import { keyvSetIfAbsent, type SetIfAbsent, type VersionEntry } from './set-if-absent';
 import type { CacheKeys } from './keys';
-import { fromEntry, toEntry } from './l2-entry';
+import { type L2Values, readVersion, Rejected, type RejectReason } from './l2-entry';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from './types';
 
 export interface L2CacheOptions {
@@ -23,6 +23,10 @@ export interface L2CacheOptions {
    * set below its subject's floor is not served, and while `live` is false no L2 hit is.
    */
   floor?: { readonly live: boolean; minRevision(subject: Subject): number };
+  /** Seals values written and checks values read (l2-entry.ts, l2-signing.ts). */
+  values: L2Values;
+  /** Told of every value or version token refused on read (a miss); default: nothing. */
+  onRejected?: (key: string, reason: RejectReason) => void;
 }
 
 /**
@@ -31,14 +35,14 @@ export interface L2CacheOptions {
  *
  * - One read round trip per call: the permission keys, the pair versions and the
  *   organization versions of all requested subjects go in one `getMany` (one MGET).
- * - A value counts only if its fence equals the versions read with it (see l2-entry.ts).
+ * - A value counts only if its MAC, key and signed expiry check out and its fence equals
+ *   the versions read with it (see l2-entry.ts); anything refused is a miss, reported
+ *   to `onRejected`, and overwritten by the load's write-back.
  * - Misses go to `next` in one call, tagged with the fence they were read under, and
  *   are written back in one `setMany`, with a TTL capped at the earliest grant expiry.
  * - A Redis error or timeout is a miss, never a decision: the subjects are loaded from
  *   `next` and reported `DEGRADED`.
  * - `fresh` requests skip L2 (read and write); `minRevision` rejects older cached sets.
- * - With `floor`, a subject's revision floor counts as its `minRevision` (cached and
- *   single-flight results alike), and a stale change feed makes every request `fresh`.
  */
 export class L2PermissionCache implements PermissionSetSource {
   private readonly now: () => number;
@@ -82,17 +86,25 @@ export class L2PermissionCache implements PermissionSetSource {
     const misses: LoadRequest[] = [];
     const missIndex: number[] = [];
     const now = this.now();
-    const orgTokens = new Map(orgIds.map((id) => [id, token(values[orgIndex.get(id)!])]));
-    const pairTokens = requests.map((_, i) => token(values[requests.length + i]));
+    // Version keys holding junk: rewritten with a fresh token before the load.
+    const junk = new Set<string>();
+    const version = (index: number): string | undefined => {
+      const read = readVersion(values[index]);
+      if (!(read instanceof Rejected)) return read;
+      this.rejected(readKeys[index]!, read.reason);
+      junk.add(readKeys[index]!);
+      return undefined;
+    };
+    const orgTokens = new Map(orgIds.map((id) => [id, version(orgIndex.get(id)!)]));
+    const pairTokens = requests.map((_, i) => version(requests.length + i));
     requests.forEach((request, i) => {
       const orgToken = orgTokens.get(request.orgId);
       const pairToken = pairTokens[i];
       // Without both versions a value proves nothing: never a hit (see versionMisses).
       const fence = orgToken !== undefined && pairToken !== undefined ? `${orgToken}/${pairToken}` : null;
-      const cached = values[i] === undefined ? null : fromEntry(values[i]);
-      if (values[i] !== undefined && cached === null) {
-        this.options.logger.warn({ event: 'authz_l2_cache_corrupt', key: readKeys[i] }, 'ignoring an L2 value of unknown shape');
-      }
+      const opened = values[i] === undefined || request.fresh ? null : this.options.values.open(readKeys[i]!, values[i], now);
+      if (opened instanceof Rejected) this.rejected(readKeys[i]!, opened.reason);
+      const cached = opened instanceof Rejected ? null : opened;
       const expiry = cached ? earliestExpiry(cached.snapshot) : null;
       const fresh = cached !== null && cached.revision >= (request.minRevision ?? 0);
       if (request.fresh) {
@@ -110,7 +122,7 @@ export class L2PermissionCache implements PermissionSetSource {
 
     if (misses.some((m) => !m.fresh && m.fence === undefined)) {
       try {
-        await this.createMissingVersions(misses, orgTokens, missIndex.map((i) => pairTokens[i]));
+        await this.createMissingVersions(misses, orgTokens, missIndex.map((i) => pairTokens[i]), junk);
       } catch (error) {
         this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'write', err: error }, 'authz_l2_cache_error');
         return this.degraded(await this.next.load(requests.map(({ userId, orgId, fresh }) => ({ userId, orgId, fresh }))));
@@ -133,23 +145,29 @@ export class L2PermissionCache implements PermissionSetSource {
    * would match again whenever a later invalidation's token disappeared. Creation never
    * overwrites (SET NX): concurrent misses, here or in another instance, converge on the
    * first token, and an invalidation that landed first stands. The load reads PostgreSQL
-   * after the version exists, so its value is at least as new as that version.
+   * after the version exists, so its value is at least as new as that version. A version
+   * key read as `junk` is overwritten instead (see VersionEntry.replace).
    */
-  private async createMissingVersions(misses: LoadRequest[], orgTokens: Map<string, string | undefined>, pairTokens: Array<string | undefined>): Promise<void> {
+  private async createMissingVersions(
+    misses: LoadRequest[],
+    orgTokens: Map<string, string | undefined>,
+    pairTokens: Array<string | undefined>,
+    junk: ReadonlySet<string>,
+  ): Promise<void> {
     const { keys, ttlSeconds } = this.options;
     const entries: VersionEntry[] = [];
     const slot = new Map<string, number>();
     const want = (key: string, ttl?: number): number => {
       let index = slot.get(key);
       if (index === undefined) {
-        index = entries.push({ key, value: newVersionToken(), ttl }) - 1;
+        index = entries.push({ key, value: newVersionToken(), ttl, replace: junk.has(key) }) - 1;
         slot.set(key, index);
       }
       return index;
     };
     const plan = misses.map((miss, j) => {
       if (miss.fresh || miss.fence !== undefined) return null;
-      const org = orgTokens.get(miss.orgId) ?? want(keys.orgVersion(miss.orgId));
+      const org = orgTokens.get(miss.orgId) ?? want(keys.orgVersion(miss.orgId), orgVersionTtlMs(ttlSeconds));
       const pair = pairTokens[j] ?? want(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
       return { org, pair };
     });
@@ -188,7 +206,8 @@ export class L2PermissionCache implements PermissionSetSource {
       const expiry = earliestExpiry(result.snapshot);
       const ttl = Math.min(this.options.ttlSeconds * 1000, expiry === null ? Infinity : expiry - now);
       if (ttl <= 0) continue;
-      entries.push({ key: this.options.keys.permissions(request), value: toEntry(result.snapshot, request.fence, result.revision), ttl });
+      const key = this.options.keys.permissions(request);
+      entries.push({ key, value: this.options.values.seal(key, result.snapshot, request.fence, result.revision, now + ttl), ttl });
     }
     if (entries.length === 0) return true;
     try {
@@ -199,6 +218,10 @@ export class L2PermissionCache implements PermissionSetSource {
       this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'write', err: error }, 'authz_l2_cache_error');
       return false;
     }
+  }
+
+  private rejected(key: string, reason: RejectReason): void {
+    this.options.onRejected?.(key, reason);
   }
 
   private degraded(loaded: Array<LoadedSet | Error>): Array<LoadedSet | Error> {
@@ -215,9 +238,3 @@ function withFloors(requests: readonly LoadRequest[], floor: { minRevision(subje
   });
   return raised ?? requests;
 }
-
-/** A version token as read from L2 (any non-empty string), or undefined when absent or unreadable. */
-function token(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-

@@ -2,6 +2,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
 import type { RedisConfig } from '../config/config';
 import type { Logger } from '../observability/logger';
+import { MAX_STORED_CHARS, OversizeValue } from './l2-entry';
 import { keyvSetIfAbsent, redisSetIfAbsent, type SetIfAbsent } from './set-if-absent';
 import { openClusterL2Store } from './l2-cluster';
 
@@ -81,9 +82,12 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
 /**
  * Keyv's stored form is `{"value": ..., "expires": ...}` in JSON. Text that is not JSON
  * (a corrupt write, another program's key) must cost one miss for that key, not fail
- * the whole batch, so it becomes a value the L2 layer rejects (and logs).
+ * the whole batch, so it becomes a value the L2 layer rejects (and logs). Text longer
+ * than any value we write is not parsed at all (the Redis client has already received
+ * it; the L2 layer replaces or overwrites it, so it is not read again and again).
  */
 function parseStored<Value>(text: string): { value?: Value; expires?: number } | undefined {
+  if (text.length > MAX_STORED_CHARS) return { value: new OversizeValue(text.length) as Value };
   try {
     return JSON.parse(text) as { value?: Value; expires?: number };
   } catch {

@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { MAX_STORED_CHARS, readVersion } from './l2-entry';
 
 /** A version to create: `value` is written only where `key` holds nothing. */
 export interface VersionEntry {
@@ -6,6 +7,13 @@ export interface VersionEntry {
   readonly value: string;
   /** Milliseconds; none: until evicted. */
   readonly ttl?: number;
+  /**
+   * Overwrite what `key` holds: it was read as junk (l2-entry.ts readVersion), which
+   * would otherwise stay, be read by every request and block caching. Overwriting with a
+   * fresh token is as safe as creating one: the load that follows reads the database
+   * after it, and a genuine token it may replace only makes more values miss.
+   */
+  readonly replace?: boolean;
 }
 
 /**
@@ -21,11 +29,13 @@ export function storedForm(entry: VersionEntry): string {
   return JSON.stringify({ value: entry.value, expires: entry.ttl ? Date.now() + entry.ttl : undefined });
 }
 
-/** The value in Keyv's stored form, or undefined when unreadable. */
+/** The version token in Keyv's stored form, or undefined when unreadable or not a token. */
 export function valueOfStored(text: string): string | undefined {
+  if (text.length > MAX_STORED_CHARS) return undefined;
   try {
     const { value } = JSON.parse(text) as { value?: unknown };
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    const token = readVersion(value);
+    return typeof token === 'string' ? token : undefined;
   } catch {
     return undefined;
   }
@@ -36,14 +46,19 @@ export function valueOfStored(text: string): string | undefined {
  * [PX ttl]`, one command per key, pipelined. Needs Redis 7.
  */
 export function redisSetIfAbsent(client: {
-  set(key: string, value: string, options: { NX: true; GET: true; PX?: number }): Promise<unknown>;
+  set(key: string, value: string, options: { NX?: true; GET?: true; PX?: number }): Promise<unknown>;
 }): SetIfAbsent {
   return (entries) =>
     Promise.all(
       entries.map(async (entry) => {
+        if (entry.replace) {
+          await client.set(entry.key, storedForm(entry), entry.ttl ? { PX: entry.ttl } : {});
+          return entry.value;
+        }
         const previous = await client.set(entry.key, storedForm(entry), entry.ttl ? { NX: true, GET: true, PX: entry.ttl } : { NX: true, GET: true });
-        // A key holding something that is not a version (corrupt) stays as it is, and
-        // reads keep taking it as absent: misses, never hits.
+        // A key holding something that is not a version (junk written since our read)
+        // stays as it is for now: the value loaded under our unwritten token never
+        // matches, and the next read replaces the junk (`replace`).
         return typeof previous === 'string' ? (valueOfStored(previous) ?? entry.value) : entry.value;
       }),
     );
@@ -54,8 +69,8 @@ export function keyvSetIfAbsent(kv: Keyv): SetIfAbsent {
   return async (entries) => {
     const results: string[] = [];
     for (const entry of entries) {
-      const current: unknown = await kv.get(entry.key);
-      if (typeof current === 'string' && current !== '') {
+      const current = entry.replace ? undefined : readVersion(await kv.get(entry.key));
+      if (typeof current === 'string') {
         results.push(current);
       } else {
         await kv.set(entry.key, entry.value, entry.ttl);

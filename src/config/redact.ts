@@ -1,11 +1,12 @@
 import type { Config } from './types';
 
-/** The configuration as it may be logged: credentials in URLs, the Apollo key, the JWT secret and the metrics token are masked. */
+/** The configuration as it may be logged: credentials in URLs, the Apollo key, the JWT secret, the L2 signing keys and the metrics token are masked. */
 export function redactedConfig(config: Config): unknown {
   return {
     ...config,
     database: config.database.kind === 'postgres' ? { kind: 'postgres', url: maskUrl(config.database.url) } : config.database,
     redis: config.redis.kind === 'redis' ? { kind: 'redis', url: maskUrl(config.redis.url) } : config.redis,
+    l2Signing: { key: config.l2Signing.key && '***', previousKey: config.l2Signing.previousKey && '***' },
     observability: { ...config.observability, apollo: config.observability.apollo && { ...config.observability.apollo, key: '***' } },
     auth: {
       ...config.auth,

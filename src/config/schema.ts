@@ -38,6 +38,8 @@ export const envSchema = z.object({
   AUTHZ_CACHE_TTL: int('AUTHZ_CACHE_TTL', 300, 1, 86_400),
   AUTHZ_L2_TIMEOUT_MS: int('AUTHZ_L2_TIMEOUT_MS', 50, 1, 10_000),
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
+  AUTHZ_L2_SIGNING_KEY: z.string().min(32, { error: 'AUTHZ_L2_SIGNING_KEY must be at least 32 characters (e.g. openssl rand -base64 32)' }).optional(),
+  AUTHZ_L2_SIGNING_KEY_PREVIOUS: z.string().min(32, { error: 'AUTHZ_L2_SIGNING_KEY_PREVIOUS must be at least 32 characters' }).optional(),
   // --- decisions
   AUTHZ_MAX_CHECKS: int('AUTHZ_MAX_CHECKS', 1000, 1, 100_000),
   AUTHZ_MAX_INFLIGHT_CHECKS: int('AUTHZ_MAX_INFLIGHT_CHECKS', 10_000, 1, 10_000_000),

@@ -41,6 +41,20 @@ export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
     keyPrefix: e.AUTHZ_REDIS_KEY_PREFIX,
     breakerMs: e.AUTHZ_L2_BREAKER_MS,
   })),
+  // Only the gateway signs and checks L2 values: scripts that fence versions need no key.
+  l2Signing: section(
+    ['NODE_ENV', 'AUTHZ_CACHE_ENABLED', 'AUTHZ_L2_CACHE_ENABLED', 'REDIS_CLUSTER_NODES', 'REDIS_URL', 'REDIS_HOST', 'AUTHZ_L2_SIGNING_KEY', 'AUTHZ_L2_SIGNING_KEY_PREVIOUS'],
+    (e, problems) => {
+      const l2OnRedis = e.AUTHZ_CACHE_ENABLED && e.AUTHZ_L2_CACHE_ENABLED && Boolean(e.REDIS_CLUSTER_NODES || e.REDIS_URL || e.REDIS_HOST);
+      if (l2OnRedis && e.NODE_ENV === 'production' && !e.AUTHZ_L2_SIGNING_KEY) {
+        problems.push('AUTHZ_L2_SIGNING_KEY: required when NODE_ENV=production and L2 is on Redis (the same secret on every instance; generate one with `openssl rand -base64 32`)');
+      }
+      if (e.AUTHZ_L2_SIGNING_KEY_PREVIOUS && !e.AUTHZ_L2_SIGNING_KEY) {
+        problems.push('AUTHZ_L2_SIGNING_KEY_PREVIOUS: set only together with AUTHZ_L2_SIGNING_KEY (the previous key is accepted on read, never used to sign)');
+      }
+      return { key: e.AUTHZ_L2_SIGNING_KEY ?? null, previousKey: e.AUTHZ_L2_SIGNING_KEY_PREVIOUS ?? null };
+    },
+  ),
   maxChecks: section(['AUTHZ_MAX_CHECKS'], (e) => e.AUTHZ_MAX_CHECKS),
   maxInflightChecks: section(['AUTHZ_MAX_INFLIGHT_CHECKS'], (e) => e.AUTHZ_MAX_INFLIGHT_CHECKS),
   logLevel: section(['LOG_LEVEL'], (e) => e.LOG_LEVEL),

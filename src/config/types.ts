@@ -31,6 +31,8 @@ export interface Config {
   readonly seedDemoData: boolean;
   readonly redis: Readonly<RedisConfig>;
   readonly cache: CacheConfig;
+  /** The keys of the L2 values' MAC (AUTHZ_L2_SIGNING_KEY, _PREVIOUS); null key: a random one for this process only. */
+  readonly l2Signing: { readonly key: string | null; readonly previousKey: string | null };
   readonly maxChecks: number;
   readonly logLevel: LogLevel;
   readonly observability: ObservabilityConfig;

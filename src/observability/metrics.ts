@@ -18,6 +18,7 @@ export interface GatewayMetrics {
   readonly l2Duration: Histogram<'operation'>;
   readonly l2Errors: Counter<'operation' | 'reason'>;
   readonly l2CoalescedReads: Histogram;
+  readonly l2Rejected: Counter<'reason'>;
   readonly dbDuration: Histogram<'operation'>;
   readonly dbErrors: Counter<'operation'>;
   readonly graphqlRequests: Counter<'operation'>;
@@ -108,6 +109,12 @@ export function createMetrics(registry: Registry): GatewayMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
       registers,
     }),
+    l2Rejected: new Counter({
+      name: 'authz_l2_rejected_values_total',
+      help: 'L2 values and version tokens refused on read (each a miss, loaded from PostgreSQL): size (too large to parse), shape (not ours), format (an older format), mac (edited, copied from another key, or signed with an unknown key), expired (past its signed expiry).',
+      labelNames: ['reason'],
+      registers,
+    }),
     dbDuration: new Histogram({
       name: 'authz_db_query_duration_seconds',
       help: 'Duration of permission-store queries to PostgreSQL (one SQL statement per batch of subjects).',
@@ -165,5 +172,6 @@ export function createMetrics(registry: Registry): GatewayMetrics {
   // not exist yet is "no data", which alerts such as L2CacheNotWorking cannot see.
   for (const status of Object.values(CACHE_STATUS_LABELS)) metrics.checks.inc({ cache_status: status }, 0);
   for (const allowed of ['true', 'false']) metrics.decisions.inc({ allowed }, 0);
+  for (const reason of ['size', 'shape', 'format', 'mac', 'expired']) metrics.l2Rejected.inc({ reason }, 0);
   return metrics;
 }

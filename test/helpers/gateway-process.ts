@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ROOT, TSX } from './cli';
+import { TEST_L2_SIGNING_KEY } from './services';
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -22,7 +23,7 @@ export interface GatewayProcess {
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = spawn(TSX, ['src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', AUTHZ_L2_SIGNING_KEY: TEST_L2_SIGNING_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];

@@ -5,7 +5,7 @@ import { startGateway, type Gateway } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/observability/logger';
 import { createTestDatabase, type TestDatabase } from './test-database';
-import { runId, TEST_REDIS_URL } from './services';
+import { runId, TEST_L2_SIGNING_KEY, TEST_REDIS_URL } from './services';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -50,6 +50,7 @@ export async function startTestGateway(
     // Tests share a busy machine: a 50 ms L2 deadline missed under CPU contention would
     // report DEGRADED where a test expects a cache status. Fault tests set it back to 50.
     AUTHZ_L2_TIMEOUT_MS: '1000',
+    AUTHZ_L2_SIGNING_KEY: TEST_L2_SIGNING_KEY,
     ...env,
   });
   const sql: string[] = [];

@@ -1,6 +1,8 @@
 import { createClient } from '@keyv/redis';
 import { seed } from '../helpers/policy';
-import { TEST_REDIS_URL } from '../helpers/services';
+import { L2Values } from '../../src/cache/l2-entry';
+import { createL2Signer } from '../../src/cache/l2-signing';
+import { TEST_L2_SIGNING_KEY, TEST_REDIS_URL } from '../helpers/services';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
 const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { userId orgId permission allowed cacheStatus } }`;
@@ -136,7 +138,7 @@ describe('cache tiers', () => {
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(300_000);
     const stored = JSON.parse((await redis.get(key))!);
-    expect(stored.value).toMatchObject({ v: 2, rev: 2, member: false, roles: [], rolePatterns: [] });
+    expect(stored.value).toMatchObject({ v: 3, rev: 2, member: false, roles: [], rolePatterns: [], mac: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
   });
 
   test('the TTL never runs past the earliest grant expiry', async () => {
@@ -156,10 +158,20 @@ describe('cache tiers', () => {
 
   test('a cached grant that has expired since it was cached never counts', async () => {
     const key = `${gw.keyPrefix}auth:perms:frank:acme`;
-    // A value as the gateway writes it, with a grant that expired a second ago and the
-    // fence of a pair that was never invalidated: only expiry can reject it.
-    const value = { v: 2, rev: 1, fence: '-/-', member: true, roles: [], rolePatterns: [], grants: [['vault:open', Date.now() - 1000]] };
-    await redis.set(key, JSON.stringify({ value, expires: Date.now() + 60_000 }), { PX: 60_000 });
+    // A value as the gateway writes it (signed with its key), with a grant that expired
+    // a second ago under the current fence: only the grant's expiry can reject it.
+    await can('frank', 'acme', 'vault:open');
+    const org = JSON.parse((await redis.get(`${gw.keyPrefix}auth:perms::org:acme`))!).value as string;
+    const pair = JSON.parse((await redis.get(`${gw.keyPrefix}auth:perms::pair:frank:acme`))!).value as string;
+    const write = (grantExpiresAt: number) => {
+      const snapshot = { member: true, roles: [], rolePatterns: [], grants: [{ pattern: 'vault:open', expiresAt: grantExpiresAt }] };
+      const value = new L2Values(createL2Signer({ current: TEST_L2_SIGNING_KEY })).seal(key, snapshot, `${org}/${pair}`, 1, Date.now() + 60_000);
+      return redis.set(key, JSON.stringify({ value, expires: Date.now() + 60_000 }), { PX: 60_000 });
+    };
+    // The same value with a grant still valid is a hit: the value passes every other check.
+    await write(Date.now() + HOUR);
+    expect(await can('frank', 'acme', 'vault:open')).toMatchObject({ allowed: true, cacheStatus: 'L2_HIT' });
+    await write(Date.now() - 1000);
     const decision = await can('frank', 'acme', 'vault:open');
     expect(decision).toMatchObject({ allowed: false, cacheStatus: 'MISS' });
   });

@@ -7,6 +7,8 @@ import { L2PermissionCache } from '../../../src/cache/l2-cache';
 import { SingleFlight } from '../../../src/cache/single-flight';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
 import { createLogger } from '../../../src/observability/logger';
+import { L2Values } from '../../../src/cache/l2-entry';
+import { createL2Signer, processSigningKey } from '../../../src/cache/l2-signing';
 
 /**
  * Faults of the layers below L1 that cannot be made with a real database (a store that
@@ -29,7 +31,7 @@ class FakeStore implements PermissionSetSource {
 
 function chain(store: PermissionSetSource) {
   const kv = new Keyv();
-  const l2 = new L2PermissionCache(kv, new SingleFlight(store, keys), { keys, ttlSeconds: 60, timeoutMs: 100, logger });
+  const l2 = new L2PermissionCache(kv, new SingleFlight(store, keys), { keys, ttlSeconds: 60, timeoutMs: 100, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) });
   const decisions = new DecisionService({ maxChecks: 10 });
   const newLoader = () => new PermissionLoader(l2, keys, { cache: true });
   return { kv, decisions, newLoader };

@@ -3,7 +3,8 @@ import pino from 'pino';
 import type { PermissionSnapshot, Subject } from '../../../src/authz/types';
 import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
-import { fromEntry, toEntry } from '../../../src/cache/l2-entry';
+import { L2Values, type RejectReason } from '../../../src/cache/l2-entry';
+import { createL2Signer } from '../../../src/cache/l2-signing';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
 
 /** L2 in front of a hand-written next layer, on a real in-memory Keyv. */
@@ -11,6 +12,9 @@ import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/c
 const T = Date.UTC(2030, 0, 1);
 const TTL_SECONDS = 60;
 const keys = createCacheKeys('');
+const signer = createL2Signer({ current: 'unit-test-signing-key-0123456789abcdef' });
+/** A codec of its own (nothing remembered from the cache's): every check runs in full. */
+const reader = new L2Values(signer, { remember: 0 });
 const alice: Subject = { userId: 'alice', orgId: 'acme' };
 const bob: Subject = { userId: 'bob', orgId: 'acme' };
 
@@ -35,15 +39,22 @@ class FakeNext implements PermissionSetSource {
 function setup() {
   const kv = new Keyv();
   const next = new FakeNext();
-  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T });
+  const rejected: Array<[string, RejectReason]> = [];
+  const onRejected = (key: string, reason: RejectReason) => void rejected.push([key, reason]);
+  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, values: new L2Values(signer), onRejected });
   /** Sets the organization and pair versions, so the current fence of `subject` is `${org}/${pair}`. */
   const versions = async (subject: Subject, org: string, pair: string) => {
     await kv.set(keys.orgVersion(subject.orgId), org);
     await kv.set(keys.pairVersion(subject), pair);
   };
-  const seed = (subject: Subject, fence: string, revision: number, snap = snapshot()) => kv.set(keys.permissions(subject), toEntry(snap, fence, revision));
-  const stored = async (subject: Subject) => fromEntry(await kv.get(keys.permissions(subject)));
-  return { kv, next, cache, versions, seed, stored };
+  /** Writes a genuine value, as the gateway would, expiring `exp`. */
+  const seed = (subject: Subject, fence: string, revision: number, snap = snapshot(), exp = T + TTL_SECONDS * 1000) =>
+    kv.set(keys.permissions(subject), reader.seal(keys.permissions(subject), snap, fence, revision, exp));
+  const stored = async (subject: Subject) => {
+    const opened = reader.open(keys.permissions(subject), await kv.get(keys.permissions(subject)), T);
+    return 'reason' in opened ? null : opened;
+  };
+  return { kv, next, cache, versions, seed, stored, rejected };
 }
 
 beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(T)); // Keyv computes expiry from Date.now
@@ -208,7 +219,7 @@ describe('L2PermissionCache: revision floors', () => {
   function withFloor(floor: { live: boolean; minRevision: () => number }) {
     const kv = new Keyv();
     const next = new FakeNext();
-    const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, floor });
+    const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, floor, values: new L2Values(signer) });
     return { kv, next, cache };
   }
 
@@ -216,7 +227,7 @@ describe('L2PermissionCache: revision floors', () => {
     const { kv, next, cache } = withFloor({ live: true, minRevision: () => 4 });
     await kv.set(keys.orgVersion('acme'), 'o1');
     await kv.set(keys.pairVersion(alice), 'p1');
-    await kv.set(keys.permissions(alice), toEntry(snapshot(), 'o1/p1', 3));
+    await kv.set(keys.permissions(alice), reader.seal(keys.permissions(alice), snapshot(), 'o1/p1', 3, T + TTL_SECONDS * 1000));
     next.respond = (_r, call) => ({ snapshot: snapshot(), status: 'MISS', revision: call === 0 ? 3 : 4 });
     const [result] = await cache.load([alice]);
     expect(result).toMatchObject({ status: 'MISS', revision: 4 });
@@ -230,5 +241,63 @@ describe('L2PermissionCache: revision floors', () => {
     expect(result).toMatchObject({ status: 'DEGRADED' });
     expect(next.calls).toEqual([[{ ...alice, fresh: true }]]);
     expect(getMany).not.toHaveBeenCalled();
+  });
+});
+
+describe('L2PermissionCache: values and versions that fail the checks', () => {
+  it('takes an edited value as a miss, reports it, and overwrites it with a genuine one', async () => {
+    const { kv, next, cache, versions, seed, stored, rejected } = setup();
+    await versions(alice, 'o1', 'p1');
+    await seed(alice, 'o1/p1', 3);
+    const genuine = (await kv.get(keys.permissions(alice))) as Record<string, unknown>;
+    await kv.set(keys.permissions(alice), { ...genuine, rolePatterns: ['*:*'] });
+    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
+
+    const [result] = await cache.load([alice]);
+    expect(result).toMatchObject({ status: 'MISS', snapshot: { rolePatterns: ['doc:read'] } });
+    expect(rejected).toEqual([[keys.permissions(alice), 'mac']]);
+    expect(await stored(alice)).toMatchObject({ fence: 'o1/p1', snapshot: { rolePatterns: ['doc:read'] } });
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'L2_HIT' });
+  });
+
+  it('refuses a genuine value past its signed expiry even though the store still holds it', async () => {
+    const { cache, versions, seed, rejected } = setup();
+    await versions(alice, 'o1', 'p1');
+    await seed(alice, 'o1/p1', 3, snapshot(), T);
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'MISS' });
+    expect(rejected).toEqual([[keys.permissions(alice), 'expired']]);
+  });
+
+  it('signs what it writes with the signed expiry equal to the TTL', async () => {
+    const { kv, cache } = setup();
+    await cache.load([alice]);
+    const opened = reader.open(keys.permissions(alice), await kv.get(keys.permissions(alice)), T);
+    expect(opened).toMatchObject({ expiresAt: T + TTL_SECONDS * 1000 });
+  });
+
+  it.each([
+    ['junk text', 'not a token/at all'],
+    ['an oversize token', 'x'.repeat(129)],
+    ['a non-string', { forged: true }],
+  ])('replaces a version key holding %s with a fresh token before loading, and caches again', async (_label, junk) => {
+    const { kv, next, cache, rejected } = setup();
+    await kv.set(keys.orgVersion('acme'), junk);
+    await kv.set(keys.pairVersion(alice), junk);
+
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'MISS' });
+    expect(rejected.map(([key]) => key).sort()).toEqual([keys.orgVersion('acme'), keys.pairVersion(alice)].sort());
+    const org = await kv.get(keys.orgVersion('acme'));
+    const pair = await kv.get(keys.pairVersion(alice));
+    expect(org).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(pair).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(next.calls).toEqual([[{ ...alice, fence: `${org}/${pair}`, minRevision: undefined }]]);
+    expect((await cache.load([alice]))[0]).toMatchObject({ status: 'L2_HIT' });
+  });
+
+  it('gives a new organization version an expiry too', async () => {
+    const { kv, cache } = setup();
+    await cache.load([alice]);
+    expect((await kv.getRaw(keys.orgVersion('acme')))?.expires).toBe(T + 24 * 3600 * 1000);
+    expect((await kv.getRaw(keys.pairVersion(alice)))?.expires).toBe(T + 2 * TTL_SECONDS * 1000);
   });
 });

@@ -5,6 +5,8 @@ import { L2Invalidator } from '../../../src/cache/invalidation';
 import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import { L2Values } from '../../../src/cache/l2-entry';
+import { createL2Signer, processSigningKey } from '../../../src/cache/l2-signing';
 
 /**
  * A version key can disappear (TTL, LRU eviction under allkeys-lru). That must never
@@ -31,7 +33,7 @@ class Store implements PermissionSetSource {
 function setup() {
   const kv = new Keyv();
   const store = new Store();
-  const options = { keys, ttlSeconds: 300, timeoutMs: 5_000, logger };
+  const options = { keys, ttlSeconds: 300, timeoutMs: 5_000, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
   return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(kv, keys, options) };
 }
 

@@ -21,6 +21,7 @@ describe('loadConfig: defaults', () => {
       seedDemoData: true,
       redis: { kind: 'memory' },
       cache: { enabled: true, l2Enabled: true, ttlSeconds: 300, l2TimeoutMs: 50, keyPrefix: '', breakerMs: 500 },
+      l2Signing: { key: null, previousKey: null },
       maxChecks: 1000,
       logLevel: 'info',
       observability: { logFormat: 'auto', metricsEnabled: true, apollo: null, tracing: null },
@@ -125,6 +126,12 @@ describe('loadConfig: errors', () => {
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['AUTHZ_CACHE_ENABLED', { AUTHZ_CACHE_ENABLED: 'maybe' }],
     ['AUTHZ_REDIS_KEY_PREFIX', { AUTHZ_REDIS_KEY_PREFIX: 'a b' }],
+    ['AUTHZ_L2_SIGNING_KEY', { AUTHZ_L2_SIGNING_KEY: 'x'.repeat(31) }],
+    ['AUTHZ_L2_SIGNING_KEY', { NODE_ENV: 'production', AUTH_MODE: 'apikey', REDIS_URL: 'redis://cache:6379' }],
+    ['AUTHZ_L2_SIGNING_KEY', { NODE_ENV: 'production', AUTH_MODE: 'apikey', REDIS_HOST: 'cache' }],
+    ['AUTHZ_L2_SIGNING_KEY', { NODE_ENV: 'production', AUTH_MODE: 'apikey', REDIS_CLUSTER_NODES: 'a:7000,b:7001' }],
+    ['AUTHZ_L2_SIGNING_KEY_PREVIOUS', { AUTHZ_L2_SIGNING_KEY: 'x'.repeat(32), AUTHZ_L2_SIGNING_KEY_PREVIOUS: 'short' }],
+    ['AUTHZ_L2_SIGNING_KEY_PREVIOUS', { AUTHZ_L2_SIGNING_KEY_PREVIOUS: 'x'.repeat(32) }],
   ])('names %s in the error', (variable, env) => {
     const error = configError(env);
     expect(error.message).toContain(variable);
@@ -217,4 +224,28 @@ describe('demo data', () => {
 test('AUTHZ_MAX_INFLIGHT_CHECKS is read, and a bad value names the variable', () => {
   expect(loadConfig({ AUTHZ_MAX_INFLIGHT_CHECKS: '2500' }).maxInflightChecks).toBe(2500);
   expect(() => loadConfig({ AUTHZ_MAX_INFLIGHT_CHECKS: '0' })).toThrow(/AUTHZ_MAX_INFLIGHT_CHECKS must be between 1 and/);
+});
+
+describe('L2 signing keys', () => {
+  const KEY = 'k'.repeat(32);
+  const PREVIOUS = 'p'.repeat(44);
+
+  test('are read, and required only in production with L2 on Redis', () => {
+    const production = { NODE_ENV: 'production', AUTH_MODE: 'apikey', REDIS_URL: 'redis://cache:6379' };
+    expect(loadConfig({ ...production, AUTHZ_L2_SIGNING_KEY: KEY, AUTHZ_L2_SIGNING_KEY_PREVIOUS: PREVIOUS }).l2Signing).toEqual({ key: KEY, previousKey: PREVIOUS });
+    // L2 in memory, L2 off, or outside production: a key of the process's own is made at start.
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'apikey' }).l2Signing.key).toBeNull();
+    expect(loadConfig({ ...production, AUTHZ_L2_CACHE_ENABLED: 'false' }).l2Signing.key).toBeNull();
+    expect(loadConfig({ ...production, AUTHZ_CACHE_ENABLED: 'false' }).l2Signing.key).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379' }).l2Signing.key).toBeNull();
+    expect(configError(production).problems[0]).toMatch(/^AUTHZ_L2_SIGNING_KEY: required when NODE_ENV=production .*openssl rand -base64 32/);
+  });
+
+  test('never appear in the logged configuration', () => {
+    const config = loadConfig({ AUTHZ_L2_SIGNING_KEY: KEY, AUTHZ_L2_SIGNING_KEY_PREVIOUS: PREVIOUS });
+    const text = JSON.stringify(redactedConfig(config));
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain(PREVIOUS);
+    expect((redactedConfig(config) as Config).l2Signing).toEqual({ key: '***', previousKey: '***' });
+  });
 });

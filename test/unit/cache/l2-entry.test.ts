@@ -217,7 +217,6 @@ describe('readVersion', () => {
   it.each<[string, unknown, string]>([
     ['longer than the limit', 'x'.repeat(MAX_TOKEN_CHARS + 1), 'size'],
     ['too long to parse', new OversizeValue(2_300_000), 'size'],
-    ['empty', '', 'shape'],
     ['with a slash (would forge a fence)', 'a/b', 'shape'],
     ['with a space', 'a b', 'shape'],
     ['a number', 42, 'shape'],
@@ -226,5 +225,9 @@ describe('readVersion', () => {
     const read = readVersion(value);
     expect(read).toBeInstanceOf(Rejected);
     expect((read as Rejected).reason).toBe(expected);
+  });
+
+  it('takes the empty pending marker of a change being committed as no token, not as junk to replace', () => {
+    expect(readVersion('')).toBeUndefined();
   });
 });

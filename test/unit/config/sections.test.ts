@@ -23,7 +23,7 @@ describe('loadSections: a script validates only what it uses', () => {
   });
 
   it("builds each part exactly as the gateway's configuration has it", () => {
-    const env = { NODE_ENV: 'production', AUTH_MODE: 'apikey', REDIS_HOST: 'cache', AUTHZ_CACHE_TTL: '60', LOG_LEVEL: 'WARNING', DATABASE_URL: 'postgres://db/x' };
+    const env = { NODE_ENV: 'production', AUTH_MODE: 'apikey', REDIS_HOST: 'cache', AUTHZ_CACHE_TTL: '60', LOG_LEVEL: 'WARNING', DATABASE_URL: 'postgres://db/x', AUTHZ_L2_SIGNING_KEY: 's'.repeat(32) };
     const whole = loadConfig(env);
     const parts = loadSections(['database', 'redis', 'cache', 'logLevel'], env);
     expect(parts).toEqual({ database: whole.database, redis: whole.redis, cache: whole.cache, logLevel: 'warn' });

@@ -23,8 +23,8 @@ import { promtool } from '../../helpers/promtool';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const K8S = path.join(ROOT, 'deploy/kubernetes');
 const SECRET = 'authz-gateway-secrets';
-const REQUIRED_SECRET_KEYS = ['DATABASE_URL', 'METRICS_TOKEN'];
-const OPTIONAL_SECRET_KEYS = ['APOLLO_KEY', 'AUTH_JWT_SECRET', 'REDIS_URL'];
+const REQUIRED_SECRET_KEYS = ['AUTHZ_L2_SIGNING_KEY', 'DATABASE_URL', 'METRICS_TOKEN'];
+const OPTIONAL_SECRET_KEYS = ['APOLLO_KEY', 'AUTHZ_L2_SIGNING_KEY_PREVIOUS', 'AUTH_JWT_SECRET', 'REDIS_URL'];
 
 // Loose shapes of the parts read here; the schema test above them checks the real types.
 type Container = {
@@ -112,7 +112,7 @@ describe.each([
 
   test('the ConfigMap plus the Secret keys make a valid production configuration, and every key is a variable the gateway reads', () => {
     const data = find(objects(), 'ConfigMap', 'authz-gateway-config').data as Record<string, string>;
-    const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://authz:pw@postgres:5432/authz', METRICS_TOKEN: 'm'.repeat(32) });
+    const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://authz:pw@postgres:5432/authz', METRICS_TOKEN: 'm'.repeat(32), AUTHZ_L2_SIGNING_KEY: 's'.repeat(44) });
     expect(config.env).toBe('production');
     expect(config.http).toEqual({ host: '0.0.0.0', port: 4000 });
     expect(config.authMode).toBe('apikey');
@@ -121,6 +121,7 @@ describe.each([
     expect(config.observability.logFormat).toBe('json');
     expect(config.observability.metricsEnabled).toBe(true);
     expect(config.auth.metricsToken).not.toBeNull();
+    expect(config.l2Signing.key).not.toBeNull();
     // Unknown variables are ignored by the gateway: a misspelt key would be lost silently.
     const configSource = readdirSync(path.join(ROOT, 'src/config')).map((f) => readFileSync(path.join(ROOT, 'src/config', f), 'utf8')).join('\n');
     for (const key of Object.keys(data)) expect({ key, known: new RegExp(`\\b${key}\\??:`).test(configSource) }).toEqual({ key, known: true });

@@ -72,6 +72,8 @@ build_gateway_image localhost/authz-gateway:local || die "podman build of ./Dock
 podman system service --time=0 "unix://$SOCKET" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
 export DOCKER_HOST=unix://$SOCKET
+# The one secret Compose requires (README quick start: written to .env once).
+export AUTHZ_L2_SIGNING_KEY=$(openssl rand -base64 32)
 wait_until 30 curl -fs --unix-socket "$SOCKET" http://d/_ping || die "podman's Docker API on $SOCKET"
 
 # No systemd here, so healthchecks never run by themselves: run them every second for

@@ -106,7 +106,7 @@ psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE $DA
 # AUTHZ_L2_TIMEOUT_MS: on a machine this busy Redis can take longer than the default
 # 50 ms, which would turn L2 hits into DEGRADED answers.
 server_env=(-e "DATABASE_URL=postgresql://$PGUSER@$PGHOST:$PGPORT/$DATABASE" -e "REDIS_URL=redis://127.0.0.1:$REDIS_HOST_PORT/0"
-  -e "AUTHZ_REDIS_KEY_PREFIX=$PREFIX" -e AUTHZ_L2_TIMEOUT_MS=1000)
+  -e "AUTHZ_REDIS_KEY_PREFIX=$PREFIX" -e AUTHZ_L2_TIMEOUT_MS=1000 -e "AUTHZ_L2_SIGNING_KEY=$(openssl rand -base64 32)")
 check "[$SERVER] node dist/scripts/db-migrate.js applies the migrations" sh -c \
   "podman run --rm --network host ${server_env[*]} -e AUTH_MODE=apikey $IMAGE node dist/scripts/db-migrate.js | grep -q '^applied: '"
 port=$(free_port)

@@ -5,7 +5,7 @@
 //
 // `--scripts`: only what the operator scripts load when they run (the Prisma client),
 // and only when it is missing or older than prisma/schema.prisma. The npm scripts
-// db:migrate, import and apikey run this first (their `pre` hooks), so they work on a
+// db:migrate, import, apikey, export and policy:test run this first (their `pre` hooks), so they work on a
 // fresh clone straight after `npm ci`; when the client is current it costs one start
 // of node and two stat calls.
 //

@@ -21,7 +21,7 @@ export interface L2Store {
  * Keyv on Redis, or on an in-process Map when no Redis is configured (one instance
  * only: nothing is shared, and invalidations by other processes are not seen).
  *
- * Redis is set up so it can never hang a request (../shared/notes/redis-failure.md):
+ * Redis is set up so it can never hang a request (docs/operations.md, Faults):
  * no offline queue (a command while disconnected fails at once, and a write cut off by
  * an outage can never be replayed after a later invalidation), quick capped reconnects,
  * and an error listener. Every call is bounded by our own deadline (withDeadline: the L2

@@ -7,8 +7,8 @@ import type { SchemaEngine } from '@prisma/schema-engine-wasm' with { 'resolutio
 /**
  * Prisma's own schema engine, compiled to WebAssembly. The native engine cannot be
  * downloaded on every machine, and the package's ESM entry imports a `.wasm` file that
- * Node 20 refuses, so we instantiate the module ourselves (see
- * ../shared/notes/prisma-offline.md). Migrations applied through it are recorded in
+ * Node 20 refuses, so we instantiate the module ourselves (docs/architecture.md, data
+ * model and migrations). Migrations applied through it are recorded in
  * `_prisma_migrations` exactly as `prisma migrate deploy` records them.
  */
 export async function openSchemaEngine(

@@ -22,6 +22,8 @@ export interface TestGateway {
   readonly keyPrefix: string;
   /** SQL statements sent so far by the gateway's Prisma client. */
   readonly sql: string[];
+  /** The statements of `sql` that requests caused: without the change feed's background polls of the change log. */
+  requestSql(): string[];
   /** Log lines the gateway wrote, parsed (none at the default LOG_LEVEL=silent). */
   readonly logs: Array<Record<string, any>>;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
@@ -76,6 +78,7 @@ export async function startTestGateway(
     database,
     keyPrefix,
     sql,
+    requestSql: () => sql.filter((q) => !q.includes('FROM policy_changes')),
     logs,
     gql: (query, variables) => postGraphQL(gateway.url, query, variables),
     close: async () => {

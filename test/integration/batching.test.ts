@@ -34,9 +34,9 @@ function loadStatements(): number {
 
 /** Runs `work` and returns the SQL statements and Redis commands it caused. */
 async function roundTrips(work: () => Promise<unknown>) {
-  const before = gw.sql.length;
+  const before = gw.requestSql().length;
   const redis = await monitor.commandsDuring(gw.keyPrefix, work);
-  const sql = gw.sql.slice(before);
+  const sql = gw.requestSql().slice(before);
   return { sql, redis, commands: redis.map((line) => JSON.parse(`[${line.split(' ')[0]}]`)[0].toUpperCase()) };
 }
 

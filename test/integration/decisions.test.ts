@@ -163,9 +163,11 @@ describe('cache tiers', () => {
     await can('frank', 'acme', 'vault:open');
     const org = JSON.parse((await redis.get(`${gw.keyPrefix}auth:perms::org:acme`))!).value as string;
     const pair = JSON.parse((await redis.get(`${gw.keyPrefix}auth:perms::pair:frank:acme`))!).value as string;
+    // The genuine value's revision: an older one would be below the revision floor.
+    const revision = JSON.parse((await redis.get(key))!).value.rev as number;
     const write = (grantExpiresAt: number) => {
       const snapshot = { member: true, roles: [], rolePatterns: [], grants: [{ pattern: 'vault:open', expiresAt: grantExpiresAt }] };
-      const value = new L2Values(createL2Signer({ current: TEST_L2_SIGNING_KEY })).seal(key, snapshot, `${org}/${pair}`, 1, Date.now() + 60_000);
+      const value = new L2Values(createL2Signer({ current: TEST_L2_SIGNING_KEY })).seal(key, snapshot, `${org}/${pair}`, revision, Date.now() + 60_000);
       return redis.set(key, JSON.stringify({ value, expires: Date.now() + 60_000 }), { PX: 60_000 });
     };
     // The same value with a grant still valid is a hit: the value passes every other check.

@@ -129,3 +129,48 @@ export async function createDatabase(adminUrl: string, name: string): Promise<{ 
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
+
+/**
+ * Scenario 7's organization: `members` users (`member-000000`...) with the same role
+ * mix as the others and a direct grant for one in ten (half of them expiring), loaded
+ * into a migrated database with one statement per table.
+ */
+export async function loadLargeOrganization(url: string, orgId: string, members: number): Promise<void> {
+  const random = rng(11);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`INSERT INTO organizations (id, name, updated_at) VALUES ($1, $1, now())`, [orgId]);
+    const { rows: roles } = await client.query<{ id: number; name: string }>(
+      `INSERT INTO roles (org_id, name, permissions, updated_at) SELECT $1, n, p::text[], now() FROM unnest($2::text[], $3::text[]) AS t(n, p) RETURNING id, name`,
+      [orgId, ROLES.map(([name]) => name), ROLES.map(([, perms]) => `{${perms.map((p) => `"${p}"`).join(',')}}`)],
+    );
+    const roleId = new Map(roles.map((r) => [r.name, r.id]));
+    const users = Array.from({ length: members }, (_, i) => `member-${String(i).padStart(6, '0')}`);
+    await client.query(`INSERT INTO memberships (org_id, user_id) SELECT $1, u FROM unnest($2::text[]) AS t(u)`, [orgId, users]);
+    const assigned: Array<[string, number]> = [];
+    const grants: Array<[string, string | null]> = [];
+    for (const user of users) {
+      const x = random();
+      const main = x < 0.05 ? 'admin' : x < 0.4 ? 'editor' : x < 0.85 ? 'viewer' : x < 0.93 ? 'billing' : 'support';
+      assigned.push([user, roleId.get(main)!]);
+      if (main !== 'admin' && main !== 'support' && random() < 0.15) assigned.push([user, roleId.get('support')!]);
+      if (random() < 0.1) grants.push([user, random() < 0.5 ? null : new Date(Date.now() + (random() < 0.5 ? 86_400_000 : -86_400_000)).toISOString()]);
+    }
+    await client.query(`INSERT INTO membership_roles (org_id, user_id, role_id) SELECT $1, u, r FROM unnest($2::text[], $3::int[]) AS t(u, r)`, [
+      orgId,
+      assigned.map((a) => a[0]),
+      assigned.map((a) => a[1]),
+    ]);
+    await client.query(`INSERT INTO grants (org_id, user_id, permission, expires_at) SELECT $1, u, 'report:export', e FROM unnest($2::text[], $3::timestamptz[]) AS t(u, e)`, [
+      orgId,
+      grants.map((g) => g[0]),
+      grants.map((g) => g[1]),
+    ]);
+    await client.query('COMMIT');
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+}

@@ -8,12 +8,14 @@ import { percentiles, type LatencySummary } from './stats';
 
 export interface LoadJob {
   url: string;
-  workload: 'can' | 'checks' | 'zipf' | 'ping' | 'bare';
+  workload: 'can' | 'checks' | 'zipf' | 'ping' | 'bare' | 'whocan';
   users: number;
   orgs: number;
   connections?: number;
   durationSeconds?: number;
   warmupSeconds?: number;
+  /** For `whocan`: the organization asked about and its members' IDs (`member-000000`...). */
+  largeOrg?: { id: string; members: number };
   /** Sent as `Authorization` (the gateway verifies a JWT per request; baselines ignore it). */
   authorization?: string;
 }
@@ -33,6 +35,7 @@ export interface LoadResult {
 
 const CAN = 'query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }';
 const CHECKS = 'query Checks($r: [CheckInput!]!) { checks(requests: $r) { allowed cacheStatus } }';
+const WHO_CAN = 'query W($o: ID!, $p: String!, $after: String) { whoCan(orgId: $o, permission: $p, first: 100, after: $after) { users { userId via } pageInfo { hasNextPage endCursor } } }';
 const PING = JSON.stringify({ query: '{ ping }' });
 const COUNTS = /"l1Hits":(\d+),"l2Hits":(\d+),"misses":(\d+),"degraded":(\d+)/;
 
@@ -60,6 +63,16 @@ function bodies(job: LoadJob): () => string {
       const pairs = Array.from({ length: 20 }, anyPair);
       const r = Array.from({ length: 100 }, (_, i) => ({ userId: pairs[i % 20]!.userId, orgId: pairs[i % 20]!.orgId, permission: perm() }));
       return JSON.stringify({ query: CHECKS, variables: { r } });
+    });
+  }
+  if (job.workload === 'whocan') {
+    // A page of 100: half of them the first page, half from a random member on (a cursor
+    // is the base64url of the last user ID of the page before).
+    const org = job.largeOrg!;
+    return cycle(2_000, () => {
+      const from = Math.floor(random() * org.members);
+      const after = random() < 0.5 ? null : Buffer.from(`member-${String(from).padStart(6, '0')}`).toString('base64url');
+      return JSON.stringify({ query: WHO_CAN, variables: { o: org.id, p: perm(), after } });
     });
   }
   // zipf: user rank r drawn with probability proportional to 1 / r^1.1 (web-like skew).

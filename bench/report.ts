@@ -1,5 +1,5 @@
 // The benchmark's result format and its Markdown summary: one row per scenario, then
-// the issue's targets as ratios measured in the same run.
+// the targets (docs/benchmarks.md) as ratios measured in the same run.
 import type { LoadResult } from './loadgen';
 import { type LatencySummary, round } from './stats';
 
@@ -22,7 +22,8 @@ export interface BenchReport {
   started: string;
   smoke: boolean;
   machine: { cpu: string; cores: number; os: string; node: string; loadavgAtStart: number[]; redisPing: LatencySummary };
-  data: { users: number; orgs: number; memberships: number };
+  /** `largeOrgMembers`: the size of scenario 7's organization, apart from the others' data. */
+  data: { users: number; orgs: number; memberships: number; largeOrgMembers?: number };
   scenarios: ScenarioResult[];
 }
 
@@ -106,7 +107,7 @@ function alternation(r: BenchReport, a: string, b: string, ratios: readonly numb
   return [`Scenario ${a} and ${b} ran in ${x.length} alternating rounds${describe(x, y)}; ratios ${ratios.join(', ')}.`, ''];
 }
 
-/** The issue's targets, each computed from this run's scenarios. */
+/** The targets (docs/benchmarks.md), each computed from this run's scenarios. */
 export function targets(r: BenchReport): Target[] {
   const s1 = find(r, '1 ');
   const hit = find(r, '2a');
@@ -143,7 +144,7 @@ export function markdown(r: BenchReport): string {
     `## authz-gateway benchmark${r.smoke ? ' (smoke: tiny data and durations; figures mean nothing)' : ''}`,
     '',
     `${r.started} · ${m.cpu} · ${m.cores} cores · ${m.os} · Node ${m.node} · load average at start ${m.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`,
-    `Data: ${r.data.users} users, ${r.data.orgs} organizations, ${r.data.memberships} memberships. Server and load generator share the machine.`,
+    `Data: ${r.data.users} users, ${r.data.orgs} organizations, ${r.data.memberships} memberships${r.data.largeOrgMembers ? `, and for scenario 7 one more organization of ${r.data.largeOrgMembers} members` : ''}. Server and load generator share the machine.`,
     '',
     '| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | decisions/s | hit rate | server CPU us/req | peak RSS MB | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@keyv/redis';
 import { SignJWT } from 'jose';
-import { createDatabase, generate, load } from './data';
+import { createDatabase, generate, load, loadLargeOrganization } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
 import { cpuMicros, ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
 import { type BenchReport, markdown, medianRounds, type ScenarioResult } from './report';
@@ -29,6 +29,8 @@ const selected = (...ids: string[]) => !only || ids.some((id) => only.has(id) ||
 const DB_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const size = smoke ? { users: 1_000, orgs: 10 } : { users: 10_000, orgs: 100 };
+// Scenario 7's organization, apart from the others' data.
+const LARGE_ORG = { id: 'org-large', members: smoke ? 2_000 : 100_000 };
 const secs = smoke ? { run: 1, warmup: 0, zipf: 3 } : { run: 10, warmup: 2, zipf: 60 };
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
@@ -55,6 +57,11 @@ async function main(): Promise<void> {
     let t = Date.now();
     await load(db.url, data);
     log(`loaded ${size.users} users, ${size.orgs} organizations, ${data.pairs.length} memberships in ${Date.now() - t} ms`);
+    if (selected('7')) {
+      t = Date.now();
+      await loadLargeOrganization(db.url, LARGE_ORG.id, LARGE_ORG.members);
+      log(`loaded organization ${LARGE_ORG.id} with ${LARGE_ORG.members} members in ${Date.now() - t} ms`);
+    }
 
     // Production settings, with callers authenticated as a BFF would be: a JWT (HS256)
     // verified on every request.
@@ -163,10 +170,16 @@ async function main(): Promise<void> {
       await measure(s, '6c baseline bare node:http, 1 connection', job(s.url, 'bare', 1), 0);
     });
 
+    // Scenario 7: whoCan pages (100 users) in one large organization, unloaded latency
+    // (one connection); every page is read from PostgreSQL.
+    await within(['7'], () => startServer('gateway-who-can', gatewayArgs, gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}whocan:` })), async (gw) => {
+      await measure(gw, `7 whoCan page of 100, ${LARGE_ORG.members.toLocaleString('en')} members`, { ...job(gw.url, 'whocan', 1), largeOrg: LARGE_ORG }, 0);
+    });
+
     const report: BenchReport = {
       started, smoke,
       machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, loadavgAtStart, redisPing },
-      data: { users: size.users, orgs: size.orgs, memberships: data.pairs.length },
+      data: { users: size.users, orgs: size.orgs, memberships: data.pairs.length, ...(selected('7') ? { largeOrgMembers: LARGE_ORG.members } : {}) },
       scenarios: medianRounds(results),
     };
     mkdirSync(RESULTS, { recursive: true });

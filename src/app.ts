@@ -9,6 +9,7 @@ import { ApiKeyStore } from './auth/api-key-store';
 import { Authenticator } from './auth/authenticator';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { DecisionService } from './authz/decision-service';
+import { WhoCanService } from './authz/who-can';
 import type { CacheStatus } from './authz/types';
 import { reportingToBreaker } from './cache/breaker-kv';
 import { BreakerSource } from './cache/breaker-source';
@@ -57,6 +58,7 @@ import { DEMO_POLICY } from './store/demo-data';
 import { applyMigrations } from './store/migrations/migrations';
 import { listenForChanges, pruneChanges, readChanges } from './store/change-log';
 import { PostgresPermissionStore } from './store/permission-store';
+import { WhoCanStore } from './store/who-can-store';
 import { importPolicy } from './store/policy-import';
 import { Registry } from 'prom-client';
 
@@ -192,6 +194,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const changes = new PolicyChanges(database.prisma, invalidator || feed ? new L2ChangeGate(invalidator, feed, logger) : null);
     const admin = new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
+    const whoCan = new WhoCanService(new WhoCanStore(database.prisma));
     if (config.authMode === 'none') {
       logger.warn({ event: 'authz_auth_disabled' }, 'AUTH_MODE=none: NO AUTHENTICATION, every caller may ask anything (development only; refused in production)');
     }
@@ -243,7 +246,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     if (config.observability.metricsEnabled) registerMetrics(app, registry, opsGuard);
     await apollo.start();
     stops.push({ name: 'apollo', stop: () => apollo.stop() });
-    const shared: SharedContext = { decisions, admin, reads, newLoader };
+    const shared: SharedContext = { decisions, admin, reads, whoCan, newLoader };
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));

@@ -8,8 +8,9 @@ import { CheckView } from './views/CheckView';
 import { HealthView } from './views/HealthView';
 import { MembersView } from './views/MembersView';
 import { RolesView } from './views/RolesView';
+import { WhoCanView } from './views/WhoCanView';
 
-const LABELS: Record<View, string> = { roles: 'Roles', members: 'Members', check: 'Check & explain', activity: 'Activity', health: 'Health' };
+const LABELS: Record<View, string> = { roles: 'Roles', members: 'Members', check: 'Check & explain', 'who-can': 'Who can…', activity: 'Activity', health: 'Health' };
 
 /** Header with the organization picker and the view tabs, then the current view. */
 export function Workspace({ route, navigate, tally, onSignOut }: { route: Route; navigate: (r: Route) => void; tally: CacheTallyStore; onSignOut: (() => void) | null }) {
@@ -72,6 +73,7 @@ function CurrentView({ orgId, view, tally }: { orgId: string; view: View; tally:
     case 'roles': return <RolesView orgId={orgId} />;
     case 'members': return <MembersView orgId={orgId} />;
     case 'check': return <CheckView orgId={orgId} />;
+    case 'who-can': return <WhoCanView orgId={orgId} />;
     case 'activity': return <ActivityView orgId={orgId} />;
     case 'health': return <HealthView tally={tally} />;
   }

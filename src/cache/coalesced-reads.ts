@@ -60,7 +60,7 @@ interface Batch {
  * of every request that arrived meanwhile. Sent first, after the flush was scheduled,
  * the leading read makes the client schedule its write behind the flush, so the merged
  * MGET leaves in the same check phase (and an idle gateway's lone request does not
- * wait for a flush at all). Measured (README, Benchmark): +4% requests/s over seven
+ * wait for a flush at all). Measured with `npm run bench`: +4% requests/s over seven
  * alternating pairs of scenario 1, within that machine's noise, with a lower p99 in five
  * and a lower one-connection p50 in all three pairs run. Correctness does not depend on
  * it: with any client, each call is still read whole in one MGET.

@@ -3,6 +3,7 @@ import type { PolicyReads } from '../admin/policy-reads';
 import { type ReadRequirement, requirementKey } from '../authz/consistency';
 import type { Caller } from '../auth/types';
 import type { DecisionService } from '../authz/decision-service';
+import type { WhoCanService } from '../authz/who-can';
 import type { PermissionLoader } from '../cache/l1-loader';
 import type { PermissionSetSource } from '../cache/types';
 import { CacheCounts } from '../observability/cache-counts';
@@ -18,6 +19,8 @@ export interface GraphQLContext {
   readonly counts: CacheCounts;
   readonly admin: PolicyAdmin;
   readonly reads: PolicyReads;
+  /** Reverse lookups (`whoCan`), always from PostgreSQL. */
+  readonly whoCan: WhoCanService;
   /** Who is asking (AUTH_MODE); resolvers check its scopes. Logged by name only. */
   readonly caller: Caller;
 }
@@ -27,6 +30,7 @@ export interface SharedContext {
   readonly decisions: DecisionService;
   readonly admin: PolicyAdmin;
   readonly reads: PolicyReads;
+  readonly whoCan: WhoCanService;
   /** A new L1 for one read requirement, under the request's deadline source. */
   readonly newLoader: (requirement: ReadRequirement, deadline: PermissionSetSource) => PermissionLoader;
 }
@@ -65,6 +69,10 @@ export class RequestContext implements GraphQLContext {
 
   get reads(): PolicyReads {
     return this.shared.reads;
+  }
+
+  get whoCan(): WhoCanService {
+    return this.shared.whoCan;
   }
 
   loaderFor(requirement: ReadRequirement): PermissionLoader {

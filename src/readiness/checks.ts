@@ -162,7 +162,7 @@ function statusOf(res: Fetched): string {
   return error ? `error ${error.extensions?.code ?? ''} ${error.message}` : `HTTP ${res.status}`;
 }
 
-/** What differs from the README's response shape, if anything. */
+/** What differs from the documented response shape (docs/api.md), if anything. */
 function graphQLShapeProblems(res: Fetched, traceId: string): string[] {
   const problems: string[] = [];
   const can = res.json?.data?.can;

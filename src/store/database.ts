@@ -67,6 +67,20 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   }
 }
 
+/**
+ * A throwaway embedded database in memory (PGlite without a data directory): nothing
+ * touches the disk and everything is gone on `close`. For tools that need a policy
+ * loaded without any database to set up (`npm run policy:test`); migrations are not
+ * applied here (use `withMigrationAdapter(applyMigrations)`).
+ */
+export async function openMemoryDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const pglite = await PGlite.create();
+  const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
+  return handle('embedded', adapterFactory, (work) => work(adapterFactory), options, () => pglite.close());
+}
+
 /** The Prisma client over `adapterFactory`; closing disconnects it, then closes the driver. */
 function handle(
   kind: Database['kind'],

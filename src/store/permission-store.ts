@@ -16,8 +16,9 @@ interface Row {
  * The permission sets of any number of subjects in one SQL statement: the pairs go in
  * as two arrays, so 1 subject and 500 cost the same single round trip. Every lookup
  * uses a primary key or index (memberships PK, membership_roles PK, roles PK, grants
- * unique (org, user, permission)). Grants already expired at the database's clock are
- * left out; the decision path checks expiry again at its own clock.
+ * unique (org, user, permission)). Grants already expired at the database's clock ($3
+ * when the store is given a clock) are left out; the decision path checks expiry again
+ * at its own clock.
  */
 const LOAD_SQL = `
 WITH subject AS (
@@ -38,14 +39,19 @@ SELECT
   (SELECT json_agg(json_build_object('p', g.permission, 'e', g.expires_at) ORDER BY g.permission)
      FROM grants g
     WHERE g.org_id = s.org_id AND g.user_id = s.user_id
-      AND (g.expires_at IS NULL OR g.expires_at > now())) AS grants
+      AND (g.expires_at IS NULL OR g.expires_at > COALESCE($3::timestamptz, now()))) AS grants
 FROM subject s
 LEFT JOIN organizations o ON o.id = s.org_id
 LEFT JOIN memberships m ON m.org_id = s.org_id AND m.user_id = s.user_id
 ORDER BY s.ord`;
 
 export class PostgresPermissionStore implements PermissionSetSource {
-  constructor(private readonly prisma: PrismaClient) {}
+  /**
+   * @param options.now a clock for expiry (epoch ms) instead of the database's: tools
+   * that decide at another instant (`npm run policy:test`) give the decision service
+   * and the store the same one. The gateway gives none.
+   */
+  constructor(private readonly prisma: PrismaClient, private readonly options: { now?: () => number } = {}) {}
 
   async load(requests: readonly Subject[]): Promise<Array<LoadedSet | Error>> {
     if (requests.length === 0) return [];
@@ -55,6 +61,7 @@ export class PostgresPermissionStore implements PermissionSetSource {
         LOAD_SQL,
         requests.map((r) => r.userId),
         requests.map((r) => r.orgId),
+        this.options.now ? new Date(this.options.now()).toISOString() : null,
       );
     } catch (error) {
       throw new StoreUnavailableError('the permission store could not be read', { cause: error });

@@ -161,6 +161,24 @@ test('revoking the grant denies, with the reason', async () => {
   await shot('06-check-denied');
 });
 
+test('who can: the members who may now, with the roles and grants that give it', async () => {
+  await tab('Who can…').click();
+  await page.getByLabel('Permission', { exact: true }).fill('document:read');
+  await page.getByRole('button', { name: 'Show members', exact: true }).click();
+  const members = page.getByRole('list', { name: 'Members who may' });
+  await members.getByText('erin').waitFor();
+  // dave's matching grant expired: he is not listed.
+  expect(await members.getByRole('listitem').allInnerTexts()).toEqual(['carol via role viewer', 'erin via role auditor, role viewer']);
+  await page.getByLabel('Permission', { exact: true }).fill('report:export');
+  await page.getByRole('button', { name: 'Show members', exact: true }).click();
+  await members.getByText('a direct grant').waitFor();
+  expect(await members.getByRole('listitem').allInnerTexts()).toEqual(['carol via a direct grant report:export', 'erin via role auditor']);
+  await shot('10-who-can');
+  await page.getByLabel('Permission', { exact: true }).fill('document:*');
+  await visible('"document:*" is a pattern; ask about a concrete permission (no "*")');
+  await page.locator('button:disabled', { hasText: 'Show members' }).waitFor();
+});
+
 test('activity lists both changes, newest first', async () => {
   await tab('Activity').click();
   const events = page.getByRole('list', { name: 'Changes, newest first' }).getByRole('listitem');

@@ -115,3 +115,12 @@ export const RevokePermissionMutation = graphql(`
     revokePermission(userId: $userId, orgId: $orgId, permission: $permission) { member { userId } }
   }
 `);
+
+export const WhoCanQuery = graphql(`
+  query WhoCan($orgId: ID!, $permission: String!, $first: Int, $after: String) {
+    whoCan(orgId: $orgId, permission: $permission, first: $first, after: $after) {
+      users { userId via }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);

@@ -2,7 +2,7 @@
  * The console's routes: `/console/<org>/<view>`, so a reload or a shared link opens
  * the same organization and view. Never holds credentials. Pure code.
  */
-export const VIEWS = ['roles', 'members', 'check', 'activity', 'health'] as const;
+export const VIEWS = ['roles', 'members', 'check', 'who-can', 'activity', 'health'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface Route {

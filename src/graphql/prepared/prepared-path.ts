@@ -42,7 +42,7 @@ const CALLBACK_TYPE = 'application/json; callbackSpec=1.0; charset=utf-8';
  * same context, resolvers, error formatting, response extensions, status codes, log
  * line and metrics as Apollo's plugins give, without Apollo's per-request pipeline
  * (hashing, document store, plugin dispatch, HeaderMaps, content negotiation), which
- * cost more than the authorization itself (README, Benchmark).
+ * cost more than the authorization itself (docs/benchmarks.md).
  *
  * `run` answers null whenever Apollo must answer instead, always before any resolver
  * ran: a body Apollo would reject or treat specially (`extensions`, such as persisted

@@ -3,5 +3,6 @@ import { AdminQuery } from './admin-query';
 import { adminTypes } from './admin-types';
 import { Mutation } from './mutation';
 import { Query } from './query';
+import { WhoCanQuery } from './who-can';
 
-export const resolvers: Resolvers = { Query: { ...Query, ...AdminQuery }, Mutation, ...adminTypes };
+export const resolvers: Resolvers = { Query: { ...Query, ...AdminQuery, ...WhoCanQuery }, Mutation, ...adminTypes };

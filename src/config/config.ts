@@ -96,6 +96,15 @@ const envSchema = z.object({
   GRAPHQL_PREPARED_OPERATIONS: bool('GRAPHQL_PREPARED_OPERATIONS', true),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   AUTHZ_L2_BREAKER_MS: int('AUTHZ_L2_BREAKER_MS', 500, 10, 60_000),
+  // GraphQL subscriptions over WebSocket (docs/subscriptions.md).
+  AUTHZ_WS_ENABLED: bool('AUTHZ_WS_ENABLED', true),
+  AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: int('AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+  AUTHZ_WS_MAX_SUBSCRIPTIONS: int('AUTHZ_WS_MAX_SUBSCRIPTIONS', 50_000, 1, 10_000_000),
+  AUTHZ_WS_MAX_CONNECTIONS: int('AUTHZ_WS_MAX_CONNECTIONS', 20_000, 1, 10_000_000),
+  AUTHZ_WS_MAX_MESSAGE_BYTES: int('AUTHZ_WS_MAX_MESSAGE_BYTES', 16_384, 1_024, 16_777_216),
+  AUTHZ_WS_INIT_TIMEOUT_MS: int('AUTHZ_WS_INIT_TIMEOUT_MS', 5_000, 100, 600_000),
+  AUTHZ_WS_PING_MS: int('AUTHZ_WS_PING_MS', 12_000, 100, 600_000),
+  AUTHZ_WS_AUTH_RECHECK_MS: int('AUTHZ_WS_AUTH_RECHECK_MS', 30_000, 100, 3_600_000),
 });
 
 export type DatabaseConfig =
@@ -133,6 +142,27 @@ export interface Config {
   readonly preparedOperations: boolean;
   /** Bound on the decision path of one request (AUTHZ_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  readonly websocket: WebSocketConfig;
+}
+
+/** GraphQL subscriptions over WebSocket on /graphql (docs/subscriptions.md). */
+export interface WebSocketConfig {
+  /** AUTHZ_WS_ENABLED: accept WebSocket upgrades on /graphql. */
+  readonly enabled: boolean;
+  /** AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION */
+  readonly maxSubscriptionsPerConnection: number;
+  /** AUTHZ_WS_MAX_SUBSCRIPTIONS: on this instance. */
+  readonly maxSubscriptions: number;
+  /** AUTHZ_WS_MAX_CONNECTIONS: on this instance. */
+  readonly maxConnections: number;
+  /** AUTHZ_WS_MAX_MESSAGE_BYTES: the largest message a client may send (larger: closed with 1009). */
+  readonly maxMessageBytes: number;
+  /** AUTHZ_WS_INIT_TIMEOUT_MS: time to send connection_init (else closed with 4408). */
+  readonly initTimeoutMs: number;
+  /** AUTHZ_WS_PING_MS: ping every this many ms; no pong within as long ends the socket. */
+  readonly pingMs: number;
+  /** AUTHZ_WS_AUTH_RECHECK_MS: how often a connection's credentials are checked again. */
+  readonly authRecheckMs: number;
 }
 
 export type AuthMode = 'none' | 'apikey' | 'jwt' | 'apikey,jwt';
@@ -225,6 +255,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     preparedOperations: e.GRAPHQL_PREPARED_OPERATIONS,
     requestTimeoutMs: e.AUTHZ_REQUEST_TIMEOUT_MS,
+    websocket: {
+      enabled: e.AUTHZ_WS_ENABLED,
+      maxSubscriptionsPerConnection: e.AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxSubscriptions: e.AUTHZ_WS_MAX_SUBSCRIPTIONS,
+      maxConnections: e.AUTHZ_WS_MAX_CONNECTIONS,
+      maxMessageBytes: e.AUTHZ_WS_MAX_MESSAGE_BYTES,
+      initTimeoutMs: e.AUTHZ_WS_INIT_TIMEOUT_MS,
+      pingMs: e.AUTHZ_WS_PING_MS,
+      authRecheckMs: e.AUTHZ_WS_AUTH_RECHECK_MS,
+    },
   });
 }
 

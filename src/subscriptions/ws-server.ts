@@ -9,6 +9,7 @@ import type { Caller, CallerAuthenticator } from '../auth/types';
 import { StoreUnavailableError, InvalidInputError } from '../authz/errors';
 import type { WebSocketConfig } from '../config/config';
 import { ErrorCode, toRequestError } from '../graphql/errors';
+import { GRAPHQL_LIMITS } from '../graphql/hardening';
 import type { SubscriptionContext } from '../graphql/resolvers/subscription';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/metrics';
@@ -130,7 +131,7 @@ export function serveGraphQLWebSocket(
       onSubscribe: (ctx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query, { maxTokens: 1_000 });
+          document = parse(payload.query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('the query could not be parsed')];
         }

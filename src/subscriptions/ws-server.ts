@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -31,6 +31,8 @@ interface Connection {
 const TRY_AGAIN_LATER = 1013;
 /** How long shutdown waits for clients to answer the 1001 close. */
 const CLOSE_HANDSHAKE_MS = 2_000;
+/** Distinct query texts whose checked documents are kept. */
+const MAX_DOCUMENTS = 200;
 
 /**
  * Serves GraphQL subscriptions on `server`'s /graphql with the graphql-transport-ws
@@ -102,6 +104,25 @@ export function serveGraphQLWebSocket(
     }
   };
 
+  // Parsed and validated documents by query text, shared by every subscription that
+  // sends the same text (the document lives as long as its subscriptions do). Bounded:
+  // cleared when full.
+  const documents = new Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>();
+  const checkedDocument = (query: string): { document: DocumentNode } | { errors: GraphQLError[] } => {
+    let checked = documents.get(query);
+    if (checked) return checked;
+    try {
+      const document = parse(query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
+      const errors = validate(deps.schema, document, rules);
+      checked = errors.length > 0 ? { errors: [...errors] } : { document };
+    } catch (error) {
+      checked = { errors: [error instanceof GraphQLError ? error : new GraphQLError('the query could not be parsed')] };
+    }
+    if (documents.size >= MAX_DOCUMENTS) documents.clear();
+    documents.set(query, checked);
+    return checked;
+  };
+
   const server$ = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema: deps.schema,
@@ -129,14 +150,9 @@ export function serveGraphQLWebSocket(
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: GRAPHQL_LIMITS.maxTokens });
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('the query could not be parsed')];
-        }
-        const errors = validate(deps.schema, document, rules);
-        if (errors.length > 0) return [...errors];
+        const checked = checkedDocument(payload.query);
+        if (!('document' in checked)) return checked.errors;
+        const { document } = checked;
         if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
           return [new GraphQLError('only subscriptions are served over WebSocket; send queries and mutations with HTTP POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
         }

@@ -261,6 +261,23 @@ test('keyboard only: a tab link opens with Enter, the check form moves with Tab 
   await page.getByRole('article', { name: 'Decision' }).getByText('report:export from a direct grant', { exact: false }).waitFor();
 });
 
+test('live: a shown check runs again by itself when the member\'s permissions change', async () => {
+  await tab('Check & explain').click();
+  await page.getByLabel('User ID', { exact: true }).fill('erin');
+  await page.getByLabel('Permission', { exact: true }).fill('invoice:pay');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  const decision = page.getByRole('article', { name: 'Decision' });
+  await decision.getByText('invoice:pay', { exact: true }).waitFor();
+  await decision.locator('.badge', { hasText: 'Denied' }).waitFor();
+  await page.getByTestId('live-note').waitFor();
+  // Another client grants: the console hears it over WebSocket and checks again.
+  expect((await gw.gql(`mutation { grantPermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await decision.getByText('checked again: the permissions changed').waitFor();
+  await decision.locator('.badge', { hasText: 'Allowed' }).waitFor();
+  expect((await gw.gql(`mutation { revokePermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await decision.locator('.badge', { hasText: 'Denied' }).waitFor();
+});
+
 test('talked only to its own gateway, without errors in the page', () => {
   expect(outsideRequests).toEqual([]);
   expect(pageErrors).toEqual([]);

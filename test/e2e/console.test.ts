@@ -261,7 +261,7 @@ test('keyboard only: a tab link opens with Enter, the check form moves with Tab 
   await page.getByRole('article', { name: 'Decision' }).getByText('report:export from a direct grant', { exact: false }).waitFor();
 });
 
-test('live: a shown check runs again by itself when the member\'s permissions change', async () => {
+test('live: a shown check runs again, and the Members view loads again, when a member\'s permissions change', async () => {
   await tab('Check & explain').click();
   await page.getByLabel('User ID', { exact: true }).fill('erin');
   await page.getByLabel('Permission', { exact: true }).fill('invoice:pay');
@@ -276,6 +276,15 @@ test('live: a shown check runs again by itself when the member\'s permissions ch
   await decision.locator('.badge', { hasText: 'Allowed' }).waitFor();
   expect((await gw.gql(`mutation { revokePermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
   await decision.locator('.badge', { hasText: 'Denied' }).waitFor();
+
+  // The Members view loads again when a listed member's permissions change.
+  await tab('Members').click();
+  const erin = page.getByRole('listitem', { name: 'Member erin' });
+  await erin.getByText('No direct grants.').waitFor();
+  expect((await gw.gql(`mutation { grantPermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await erin.getByRole('list', { name: 'Direct grants of erin' }).getByText('invoice:pay').waitFor();
+  expect((await gw.gql(`mutation { revokePermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await erin.getByText('No direct grants.').waitFor();
 });
 
 test('talked only to its own gateway, without errors in the page', () => {

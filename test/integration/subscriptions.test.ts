@@ -173,6 +173,13 @@ test('queries and mutations are refused over WebSocket; HTTP POST /graphql is un
   const res = await fetch(`${b.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ permissions(userId: "u1", orgId: "o2") { roles } }' }) });
   expect(res.status).toBe(200);
   expect(await res.json()).toEqual({ data: { permissions: { roles: [] } }, extensions: expect.anything() });
+  // A subscription sent over HTTP is refused, twice (the second time on the prepared path).
+  for (let i = 0; i < 2; i++) {
+    const sub = await fetch(`${b.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PERMISSIONS_CHANGED, variables: { u: 'u1', o: 'o1' } }) });
+    const body = (await sub.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', expect.stringContaining('open a WebSocket on /graphql')]]);
+  }
 });
 
 test('shutdown closes subscriber sockets with 1001 (going away)', async () => {

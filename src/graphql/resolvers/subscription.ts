@@ -2,6 +2,7 @@ import { requireMayAskAbout } from '../../auth/scopes';
 import type { Caller } from '../../auth/types';
 import type { PermissionSetResult } from '../../authz/decision-service';
 import { validateSubject } from '../../authz/decision-service';
+import { InvalidInputError } from '../../authz/errors';
 import { SubscriptionLimitError, type SetMessage, type SubscriptionHub } from '../../subscriptions/subscription-hub';
 
 /** The context of one subscription operation over WebSocket (see src/subscriptions/ws-server.ts). */
@@ -30,6 +31,10 @@ export const Subscription = {
       connection.open++;
       return stream;
     },
-    resolve: (message: SetMessage): PermissionSetResult => message.set,
+    // Without a message the operation was sent over HTTP, where subscriptions do not run.
+    resolve: (message: SetMessage | undefined): PermissionSetResult => {
+      if (!message) throw new InvalidInputError('permissionsChanged is a subscription: open a WebSocket on /graphql (graphql-transport-ws) to receive it');
+      return message.set;
+    },
   },
 };

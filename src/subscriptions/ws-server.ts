@@ -23,7 +23,6 @@ export interface GraphQLWebSocket {
 interface Connection {
   caller: Caller;
   authorization: string | undefined;
-  recheck: NodeJS.Timeout | null;
   limits: SubscriptionContext['connection'];
 }
 
@@ -70,8 +69,6 @@ export function serveGraphQLWebSocket(
     metrics.wsConnections.inc();
     socket.once('close', () => {
       metrics.wsConnections.dec();
-      const connection = connections.get(socket);
-      if (connection?.recheck) clearInterval(connection.recheck);
       connections.delete(socket);
     });
   });
@@ -86,20 +83,22 @@ export function serveGraphQLWebSocket(
     metrics.wsBufferedBytes.set({ stat: 'max' }, max);
   });
 
+  const logFailure = (error: unknown): void => {
+    if (error instanceof UnauthenticatedError) logger.info({ event: 'authz_auth_failed', transport: 'websocket', reason: error.message }, 'WebSocket connection not authenticated');
+    else if (error instanceof StoreUnavailableError) logger.warn({ event: 'authz_auth_failed', transport: 'websocket', err: error }, 'WebSocket credentials could not be checked');
+    else logger.error({ err: error }, 'WebSocket authentication failed');
+  };
+  const closeForFailure = (socket: WebSocket, error: unknown): void => {
+    if (error instanceof UnauthenticatedError) socket.close(CloseCode.Unauthorized, 'Unauthorized');
+    else if (error instanceof StoreUnavailableError) socket.close(TRY_AGAIN_LATER, 'Credentials could not be checked; try again later');
+    else socket.close(CloseCode.InternalServerError, 'Internal server error');
+  };
   const authenticate = async (socket: WebSocket, authorization: string | undefined): Promise<Caller | null> => {
     try {
       return await deps.authenticator.authenticate(authorization);
     } catch (error) {
-      if (error instanceof UnauthenticatedError) {
-        logger.info({ event: 'authz_auth_failed', transport: 'websocket', reason: error.message }, 'WebSocket connection not authenticated');
-        socket.close(CloseCode.Unauthorized, 'Unauthorized');
-      } else if (error instanceof StoreUnavailableError) {
-        logger.warn({ event: 'authz_auth_failed', transport: 'websocket', err: error }, 'WebSocket credentials could not be checked');
-        socket.close(TRY_AGAIN_LATER, 'Credentials could not be checked; try again later');
-      } else {
-        logger.error({ err: error }, 'WebSocket authentication failed');
-        socket.close(CloseCode.InternalServerError, 'Internal server error');
-      }
+      logFailure(error);
+      closeForFailure(socket, error);
       return null;
     }
   };
@@ -123,6 +122,30 @@ export function serveGraphQLWebSocket(
     return checked;
   };
 
+  // Credentials can be revoked or expire while sockets stay open: every
+  // `authRecheckMs` each distinct credential is checked once (many sockets often share
+  // one API key), and every socket it failed for is closed.
+  const recheck = setInterval(() => {
+    const byCredential = new Map<string | undefined, WebSocket[]>();
+    for (const [socket, connection] of connections) {
+      const sockets = byCredential.get(connection.authorization);
+      if (sockets) sockets.push(socket);
+      else byCredential.set(connection.authorization, [socket]);
+    }
+    for (const [authorization, sockets] of byCredential) {
+      void deps.authenticator.authenticate(authorization).then(
+        (caller) => {
+          if (!hasScope(caller, 'authz:check:self')) for (const socket of sockets) socket.close(CloseCode.Forbidden, 'Forbidden');
+        },
+        (error: unknown) => {
+          for (const socket of sockets) closeForFailure(socket, error);
+          logFailure(error);
+        },
+      );
+    }
+  }, config.authRecheckMs);
+  recheck.unref();
+
   const server$ = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema: deps.schema,
@@ -138,14 +161,7 @@ export function serveGraphQLWebSocket(
           return false;
         }
         if (socket.readyState !== socket.OPEN) return false;
-        const connection: Connection = { caller, authorization, recheck: null, limits: { open: 0, max: config.maxSubscriptionsPerConnection } };
-        // Credentials can be revoked or expire while the socket stays open.
-        connection.recheck = setInterval(() => {
-          void authenticate(socket, authorization).then((again) => {
-            if (again && !hasScope(again, 'authz:check:self')) socket.close(CloseCode.Forbidden, 'Forbidden');
-          });
-        }, config.authRecheckMs);
-        connection.recheck.unref();
+        const connection: Connection = { caller, authorization, limits: { open: 0, max: config.maxSubscriptionsPerConnection } };
         connections.set(socket, connection);
         return true;
       },
@@ -170,7 +186,7 @@ export function serveGraphQLWebSocket(
 
   return {
     close: async () => {
-      for (const connection of connections.values()) if (connection.recheck) clearInterval(connection.recheck);
+      clearInterval(recheck);
       // dispose() sends 1001 to every client and waits for the closing handshakes; a
       // client that does not answer (not reading) is cut after a bound, within the drain.
       let timer: NodeJS.Timeout | undefined;

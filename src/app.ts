@@ -68,6 +68,10 @@ import { listenForChanges, pruneChanges, readChanges } from './store/change-log'
 import { PostgresPermissionStore } from './store/permission-store';
 import { WhoCanStore } from './store/who-can-store';
 import { importPolicy } from './store/policy-import';
+import { loadCurrentSet } from './subscriptions/current-set';
+import { SubscriptionHub } from './subscriptions/subscription-hub';
+import { serveGraphQLWebSocket } from './subscriptions/ws-server';
+import { Subscription } from './graphql/resolvers/subscription';
 import { Registry } from 'prom-client';
 
 export interface Gateway {
@@ -241,7 +245,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       includeStacktrace: config.env === 'development',
     });
     // One executable schema for Apollo and the prepared path.
-    const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+    const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [resolvers, { Subscription }] });
     const formatError = createErrorFormatter({
       exposeInternals: config.env === 'development',
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
@@ -301,6 +305,33 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.
     stops.push({ name: 'http', stop: () => app.close() });
+    // Subscriptions over WebSocket on /graphql, fed by the change feed; stopped before
+    // HTTP (the stop order is reversed), since open sockets would hold its close.
+    if (config.websocket.enabled && feed) {
+      const hub = new SubscriptionHub({ load: loadCurrentSet(decisions, (requirement) => newLoader(requirement)), maxSubscriptions: config.websocket.maxSubscriptions, metrics });
+      const unlisten = feed.onChanges((changed, seenAt) => hub.changed(changed, seenAt));
+      const ws = serveGraphQLWebSocket(app.server, {
+        schema,
+        validationRules: hardening.validationRules,
+        introspection: config.introspection,
+        authenticator,
+        hub,
+        config: config.websocket,
+        metrics,
+        logger,
+        production: config.env === 'production',
+      });
+      stops.push({
+        name: 'websocket',
+        stop: async () => {
+          unlisten();
+          hub.close();
+          await ws.close();
+        },
+      });
+    } else if (config.websocket.enabled) {
+      logger.warn('subscriptions are off: they follow the change feed, which runs with the L2 cache (AUTHZ_CACHE_ENABLED and AUTHZ_L2_CACHE_ENABLED)');
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;

@@ -43,6 +43,9 @@ export interface ChangeFeedOptions {
   now?: () => number;
 }
 
+/** Told of changes as the feed first sees them; `seenAt` is when (epoch ms). */
+export type ChangeListener = (changes: readonly FeedChange[], seenAt: number) => void;
+
 /**
  * How this instance learns of committed policy changes from PostgreSQL itself, so that
  * no instance's view of Redis decides whether a revocation holds. Local commits raise
@@ -67,6 +70,7 @@ export class ChangeFeed {
   private stopped = false;
   private readonly now: () => number;
   private wasLive: boolean | null = null;
+  private readonly changeListeners = new Set<ChangeListener>();
 
   constructor(
     private readonly floors: RevisionFloors,
@@ -111,6 +115,28 @@ export class ChangeFeed {
     for (const change of changes) {
       this.seen.set(change.id, this.now());
       this.floors.raise(change);
+    }
+    this.tell(changes);
+  }
+
+  /**
+   * Registers `listener` for every change seen for the first time, local or another
+   * process's, after the floors were raised; returns the unregistration. Listeners run
+   * synchronously and must not throw (a throw is logged and ignored).
+   */
+  onChanges(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private tell(changes: readonly FeedChange[], seenAt = this.now()): void {
+    if (changes.length === 0) return;
+    for (const listener of this.changeListeners) {
+      try {
+        listener(changes, seenAt);
+      } catch (err) {
+        this.options.logger.error({ err }, 'a change-feed listener failed');
+      }
     }
   }
 
@@ -167,6 +193,8 @@ export class ChangeFeed {
     this.lastRead = started;
     this.epochAtRead = epoch;
     if (fresh.length > 0) this.settle(fresh);
+    // From when the read started: the NOTIFY (or poll) that followed the commit.
+    this.tell(fresh, started);
     this.forget(started);
   }
 

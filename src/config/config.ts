@@ -10,7 +10,7 @@ import type { Config } from './types';
  */
 export { ConfigError } from './errors';
 export { redactedConfig } from './redact';
-export type { AuthConfig, AuthMode, CacheConfig, Config, DatabaseConfig, JwtConfig, LogLevel, ObservabilityConfig, RedisConfig } from './types';
+export type { AuthConfig, AuthMode, CacheConfig, Config, DatabaseConfig, JwtConfig, LogLevel, ObservabilityConfig, RedisConfig, WebSocketConfig } from './types';
 
 const ALL_PARTS = Object.keys(SECTIONS) as Array<keyof Config>;
 

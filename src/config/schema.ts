@@ -67,6 +67,15 @@ export const envSchema = z.object({
   // No default: unset means "on outside production".
   GRAPHQL_INTROSPECTION: optionalBool('GRAPHQL_INTROSPECTION'),
   GRAPHQL_PREPARED_OPERATIONS: bool('GRAPHQL_PREPARED_OPERATIONS', true),
+  // --- GraphQL subscriptions over WebSocket (docs/subscriptions.md)
+  AUTHZ_WS_ENABLED: bool('AUTHZ_WS_ENABLED', true),
+  AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: int('AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+  AUTHZ_WS_MAX_SUBSCRIPTIONS: int('AUTHZ_WS_MAX_SUBSCRIPTIONS', 50_000, 1, 10_000_000),
+  AUTHZ_WS_MAX_CONNECTIONS: int('AUTHZ_WS_MAX_CONNECTIONS', 20_000, 1, 10_000_000),
+  AUTHZ_WS_MAX_MESSAGE_BYTES: int('AUTHZ_WS_MAX_MESSAGE_BYTES', 16_384, 1_024, 16_777_216),
+  AUTHZ_WS_INIT_TIMEOUT_MS: int('AUTHZ_WS_INIT_TIMEOUT_MS', 5_000, 100, 600_000),
+  AUTHZ_WS_PING_MS: int('AUTHZ_WS_PING_MS', 12_000, 100, 600_000),
+  AUTHZ_WS_AUTH_RECHECK_MS: int('AUTHZ_WS_AUTH_RECHECK_MS', 30_000, 100, 3_600_000),
   // --- OpenTelemetry traces: the SDK's standard variables (tracing-config.ts)
 }).extend(tracingEnvSchema.shape);
 

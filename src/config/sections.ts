@@ -56,6 +56,19 @@ export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
     },
   ),
   maxChecks: section(['AUTHZ_MAX_CHECKS'], (e) => e.AUTHZ_MAX_CHECKS),
+  websocket: section(
+    ['AUTHZ_WS_ENABLED', 'AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 'AUTHZ_WS_MAX_SUBSCRIPTIONS', 'AUTHZ_WS_MAX_CONNECTIONS', 'AUTHZ_WS_MAX_MESSAGE_BYTES', 'AUTHZ_WS_INIT_TIMEOUT_MS', 'AUTHZ_WS_PING_MS', 'AUTHZ_WS_AUTH_RECHECK_MS'],
+    (e) => ({
+      enabled: e.AUTHZ_WS_ENABLED,
+      maxSubscriptionsPerConnection: e.AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxSubscriptions: e.AUTHZ_WS_MAX_SUBSCRIPTIONS,
+      maxConnections: e.AUTHZ_WS_MAX_CONNECTIONS,
+      maxMessageBytes: e.AUTHZ_WS_MAX_MESSAGE_BYTES,
+      initTimeoutMs: e.AUTHZ_WS_INIT_TIMEOUT_MS,
+      pingMs: e.AUTHZ_WS_PING_MS,
+      authRecheckMs: e.AUTHZ_WS_AUTH_RECHECK_MS,
+    }),
+  ),
   maxInflightChecks: section(['AUTHZ_MAX_INFLIGHT_CHECKS'], (e) => e.AUTHZ_MAX_INFLIGHT_CHECKS),
   logLevel: section(['LOG_LEVEL'], (e) => e.LOG_LEVEL),
   observability: section(['LOG_FORMAT', 'ENABLE_METRICS', 'APOLLO_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_USAGE_REPORTING_URL', 'APOLLO_SCHEMA_REPORTING_URL', ...TRACING_VARIABLES], (e, problems) => {

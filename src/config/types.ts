@@ -46,6 +46,7 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Admission control: check items in flight per instance, past which requests get 503 OVERLOADED (AUTHZ_MAX_INFLIGHT_CHECKS). */
   readonly maxInflightChecks: number;
+  readonly websocket: WebSocketConfig;
 }
 
 export type AuthMode = 'none' | 'apikey' | 'jwt' | 'apikey,jwt';
@@ -72,4 +73,24 @@ export interface ObservabilityConfig {
   readonly apollo: { readonly key: string; readonly graphRef: string; readonly usageReportingUrl?: string; readonly schemaReportingUrl?: string } | null;
   /** OpenTelemetry traces (tracing-config.ts; null: off). */
   readonly tracing: TracingConfig | null;
+}
+
+/** GraphQL subscriptions over WebSocket on /graphql (docs/subscriptions.md). */
+export interface WebSocketConfig {
+  /** AUTHZ_WS_ENABLED: accept WebSocket upgrades on /graphql. */
+  readonly enabled: boolean;
+  /** AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION */
+  readonly maxSubscriptionsPerConnection: number;
+  /** AUTHZ_WS_MAX_SUBSCRIPTIONS: on this instance. */
+  readonly maxSubscriptions: number;
+  /** AUTHZ_WS_MAX_CONNECTIONS: on this instance. */
+  readonly maxConnections: number;
+  /** AUTHZ_WS_MAX_MESSAGE_BYTES: the largest message a client may send (larger: closed with 1009). */
+  readonly maxMessageBytes: number;
+  /** AUTHZ_WS_INIT_TIMEOUT_MS: time to send connection_init (else closed with 4408). */
+  readonly initTimeoutMs: number;
+  /** AUTHZ_WS_PING_MS: ping every this many ms; no pong within as long ends the socket. */
+  readonly pingMs: number;
+  /** AUTHZ_WS_AUTH_RECHECK_MS: how often a connection's credentials are checked again. */
+  readonly authRecheckMs: number;
 }

@@ -37,6 +37,15 @@ export interface GatewayMetrics {
    * `checks` request of scenario 4).
    */
   readonly beforeCollect: Array<() => void>;
+  /** GraphQL over WebSocket (subscriptions): see docs/subscriptions.md. */
+  readonly wsConnections: Gauge;
+  readonly subscriptions: Gauge;
+  readonly subscriptionMessages: Counter;
+  /** Sets replaced by a newer one before a slow subscriber took them. */
+  readonly subscriptionSuperseded: Counter;
+  readonly subscriptionDelay: Histogram;
+  /** Bytes queued in the sockets (sum and largest), read at collection. */
+  readonly wsBufferedBytes: Gauge<'stat'>;
 }
 
 /** The old service's names for cache statuses, also used by the REST endpoint. */
@@ -165,6 +174,26 @@ export function createMetrics(registry: Registry): GatewayMetrics {
       registers,
       // Set from the admission counter when read (a beforeCollect entry), not per request.
       collect,
+    }),
+    wsConnections: new Gauge({ name: 'authz_ws_connections', help: 'Open GraphQL WebSocket connections.', registers }),
+    subscriptions: new Gauge({ name: 'authz_subscriptions', help: 'Open permissionsChanged subscriptions.', registers }),
+    subscriptionMessages: new Counter({ name: 'authz_subscription_messages_total', help: 'Permission sets handed to subscribers to send.', registers }),
+    subscriptionSuperseded: new Counter({
+      name: 'authz_subscription_superseded_total',
+      help: 'Permission sets dropped unsent because a newer one replaced them (slow subscribers).',
+      registers,
+    }),
+    subscriptionDelay: new Histogram({
+      name: 'authz_subscription_delivery_delay_seconds',
+      help: 'From the instance learning of a committed change (local commit or NOTIFY) to handing the new set to the socket.',
+      buckets: REQUEST_BUCKETS,
+      registers,
+    }),
+    wsBufferedBytes: new Gauge({
+      name: 'authz_ws_buffered_bytes',
+      help: 'Bytes queued in GraphQL WebSocket sockets, not yet written to the network: stat=sum or max over sockets.',
+      labelNames: ['stat'],
+      registers,
     }),
   };
   for (const route of ['graphql', 'rest']) metrics.admissionRejected.inc({ route }, 0);

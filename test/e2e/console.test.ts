@@ -261,6 +261,32 @@ test('keyboard only: a tab link opens with Enter, the check form moves with Tab 
   await page.getByRole('article', { name: 'Decision' }).getByText('report:export from a direct grant', { exact: false }).waitFor();
 });
 
+test('live: a shown check runs again, and the Members view loads again, when a member\'s permissions change', async () => {
+  await tab('Check & explain').click();
+  await page.getByLabel('User ID', { exact: true }).fill('erin');
+  await page.getByLabel('Permission', { exact: true }).fill('invoice:pay');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  const decision = page.getByRole('article', { name: 'Decision' });
+  await decision.getByText('invoice:pay', { exact: true }).waitFor();
+  await decision.locator('.badge', { hasText: 'Denied' }).waitFor();
+  await page.getByTestId('live-note').waitFor();
+  // Another client grants: the console hears it over WebSocket and checks again.
+  expect((await gw.gql(`mutation { grantPermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await decision.getByText('checked again: the permissions changed').waitFor();
+  await decision.locator('.badge', { hasText: 'Allowed' }).waitFor();
+  expect((await gw.gql(`mutation { revokePermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await decision.locator('.badge', { hasText: 'Denied' }).waitFor();
+
+  // The Members view loads again when a listed member's permissions change.
+  await tab('Members').click();
+  const erin = page.getByRole('listitem', { name: 'Member erin' });
+  await erin.getByText('No direct grants.').waitFor();
+  expect((await gw.gql(`mutation { grantPermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await erin.getByRole('list', { name: 'Direct grants of erin' }).getByText('invoice:pay').waitFor();
+  expect((await gw.gql(`mutation { revokePermission(userId: "erin", orgId: "acme", permission: "invoice:pay") { consistencyToken } }`)).errors).toBeUndefined();
+  await erin.getByText('No direct grants.').waitFor();
+});
+
 test('talked only to its own gateway, without errors in the page', () => {
   expect(outsideRequests).toEqual([]);
   expect(pageErrors).toEqual([]);

@@ -124,3 +124,10 @@ export const WhoCanQuery = graphql(`
     }
   }
 `);
+
+/** Sent over WebSocket (graphql-transport-ws), see api/live.ts. */
+export const PermissionsChangedSubscription = graphql(`
+  subscription PermissionsChanged($userId: ID!, $orgId: ID!) {
+    permissionsChanged(userId: $userId, orgId: $orgId) { permissions roles }
+  }
+`);

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AuthzExtension } from '../api/client';
 import { CheckQuery } from '../api/documents';
 import { useClient } from '../api/hooks';
+import { usePermissionsChanged } from '../api/live';
 import { FieldProblem, NoticeLine } from '../components/ui';
 import type { CheckQuery as CheckResult } from '../gql/graphql';
 import { formatDateTime } from '../lib/dates';
@@ -15,6 +16,8 @@ interface Run {
   permission: string;
   result: CheckResult;
   authz: AuthzExtension | null;
+  /** Run by itself after the member's permissions changed. */
+  live: boolean;
 }
 
 type Source = CheckResult['explain']['matches'][number];
@@ -35,12 +38,12 @@ export function CheckView({ orgId }: { orgId: string }) {
   const permissionProblem = permission === '' ? null : describePermissionProblem(permission, false);
   const ready = userId !== '' && permission !== '' && !userProblem && !permissionProblem && !busy;
 
-  const check = async () => {
+  const check = async (asked = { userId, permission }, live = false) => {
     setBusy(true);
     setError(null);
     try {
-      const { data, authz } = await client.request(CheckQuery, { userId, orgId, permission });
-      setRuns((previous) => [{ n: (previous[0]?.n ?? 0) + 1, userId, permission, result: data, authz }, ...previous].slice(0, 10));
+      const { data, authz } = await client.request(CheckQuery, { userId: asked.userId, orgId, permission: asked.permission });
+      setRuns((previous) => [{ n: (previous[0]?.n ?? 0) + 1, ...asked, result: data, authz, live }, ...previous].slice(0, 10));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -48,6 +51,10 @@ export function CheckView({ orgId }: { orgId: string }) {
     }
   };
   const latest = runs[0];
+  // Live: the latest check runs again when the member's permissions change.
+  usePermissionsChanged(latest ? { userId: latest.userId, orgId } : null, () => {
+    if (latest) void check({ userId: latest.userId, permission: latest.permission }, true);
+  });
 
   return (
     <section aria-labelledby="check-title">
@@ -66,6 +73,7 @@ export function CheckView({ orgId }: { orgId: string }) {
         <button type="submit" className="primary" disabled={!ready}>{busy ? 'Checking…' : 'Check'}</button>
       </form>
       <NoticeLine notice={error ? { kind: 'error', text: error } : null} />
+      {latest ? <p className="muted" data-testid="live-note">Live: this check runs again when {latest.userId}'s permissions in {orgId} change.</p> : null}
       {latest ? <Result run={latest} /> : (
         <div className="empty"><p className="empty-title">No check yet.</p><p>Enter a user and a concrete permission (resource:action) to see the decision and why.</p></div>
       )}
@@ -91,7 +99,7 @@ function Result({ run }: { run: Run }) {
     <article className="result" aria-label="Decision" aria-live="polite">
       <p className="decision">
         <span className={can.allowed ? 'badge allowed' : 'badge denied'}>{can.allowed ? 'Allowed' : 'Denied'}</span>
-        <span>Run {run.n}: {run.userId} · <code>{run.permission}</code></span>
+        <span>Run {run.n}: {run.userId} · <code>{run.permission}</code>{run.live ? <em className="muted"> · checked again: the permissions changed</em> : null}</span>
       </p>
       <dl className="facts">
         <dt>Cache status</dt>

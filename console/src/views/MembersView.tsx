@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AddMemberMutation, MembersQuery } from '../api/documents';
 import { useAction, useClient, useLoad } from '../api/hooks';
+import { useAnyPermissionsChanged } from '../api/live';
 import { Empty, FieldProblem, LoadError, Loading, NoticeLine } from '../components/ui';
 import type { MembersQuery as MembersResult } from '../gql/graphql';
 import { describeIdProblem } from '../lib/identifiers';
@@ -28,6 +29,8 @@ export function MembersView({ orgId }: { orgId: string }) {
   const members = org ? [...org.members.members, ...(more?.members ?? [])] : [];
   const pageInfo = more ?? (org ? { ...org.members.pageInfo } : null);
   const roleNames = org?.roles.map((r) => r.name) ?? [];
+  // Live: the list loads again when a listed member's permissions change (any admin, any instance).
+  useAnyPermissionsChanged(members.map((m) => m.userId), orgId, () => void page.reload());
 
   const loadMore = async () => {
     if (!pageInfo?.endCursor) return;

@@ -31,7 +31,22 @@ describe('loadConfig: defaults', () => {
       preparedOperations: true,
       requestTimeoutMs: 2000,
       maxInflightChecks: 10_000,
+      websocket: {
+        enabled: true,
+        maxSubscriptionsPerConnection: 100,
+        maxSubscriptions: 50_000,
+        maxConnections: 20_000,
+        maxMessageBytes: 16_384,
+        initTimeoutMs: 5_000,
+        pingMs: 12_000,
+        authRecheckMs: 30_000,
+      },
     });
+  });
+
+  it('reads the WebSocket limits, naming a bad one', () => {
+    expect(loadConfig({ AUTHZ_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', AUTHZ_WS_AUTH_RECHECK_MS: '500' }).websocket).toMatchObject({ maxSubscriptionsPerConnection: 3, authRecheckMs: 500 });
+    expect(() => loadConfig({ AUTHZ_WS_MAX_MESSAGE_BYTES: '10' })).toThrow(/AUTHZ_WS_MAX_MESSAGE_BYTES: AUTHZ_WS_MAX_MESSAGE_BYTES must be between 1024/);
   });
 
   it('treats empty strings as unset', () => {

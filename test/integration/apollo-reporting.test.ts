@@ -24,6 +24,13 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      // Schema reports start after a random delay of up to 10 s, so one may come before
+      // the gateway stops: answer it as Apollo's endpoint does (next report in an hour).
+      if (req.url?.startsWith('/schema')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: { reportSchema: { __typename: 'ReportSchemaResponse', inSeconds: 3600, withCoreSchema: false } } }));
+        return;
+      }
       res.writeHead(204).end();
     });
   });

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
+import { admin, databaseUrl, gql, PG } from './admin-client';
+import { quantile } from './stats';
 import { ROOT, type Server, startServer, TSX } from './processes';
 
-const PG = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Variant {
@@ -67,32 +67,6 @@ async function main(): Promise<void> {
     for (const v of variants) for (const s of v.servers) await s.stop();
     for (const v of variants) await admin((c) => c.query(`DROP DATABASE IF EXISTS "${v.database}" WITH (FORCE)`)).catch(() => undefined);
     rmSync(beforeRoot, { recursive: true, force: true });
-  }
-}
-
-async function gql(url: string, query: string): Promise<{ errors?: unknown }> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  return (await response.json()) as { errors?: unknown };
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: PG });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }
 

@@ -9,11 +9,11 @@
 //    B's RSS and CPU over 10 s at rest, against B before they connected.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
+import { admin, databaseUrl, gql, PG } from './admin-client';
+import { quantile } from './stats';
 import WebSocket from 'ws';
 import { cpuMicros, rssMb, type Server, startServer, TSX } from './processes';
 
-const PG = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SUBSCRIPTION = 'subscription S($u: ID!, $o: ID!) { permissionsChanged(userId: $u, orgId: $o) { permissions } }';
 
@@ -120,32 +120,6 @@ async function waitFor(condition: () => boolean, boundMs = 15_000): Promise<void
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
-
-async function gql(url: string, query: string): Promise<{ errors?: unknown }> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  return (await response.json()) as { errors?: unknown };
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: PG });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }
 

@@ -1,10 +1,10 @@
 import calculateSlot from 'cluster-key-slot';
-import { Client } from 'pg';
 import { createCacheKeys } from '../../src/cache/keys';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
 import { pollUntil } from '../helpers/measure';
 import { type ClusterNode, TestRedisCluster } from '../helpers/redis-cluster';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { type Answer, canRead, grantCount, revokeRead } from '../helpers/revocation';
 import { postGraphQL } from '../helpers/test-gateway';
 
 /**
@@ -14,10 +14,7 @@ import { postGraphQL } from '../helpers/test-gateway';
  * then no instance allows.
  */
 const PREFIX = 'rc:';
-const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
 const keys = createCacheKeys(PREFIX);
-
-type Answer = { allowed: boolean; cacheStatus: string };
 
 let database: TestDatabase;
 let cluster: TestRedisCluster;
@@ -65,44 +62,23 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function can(gw: GatewayProcess, userId: string): Promise<Answer> {
-  const res = await postGraphQL<{ can: Answer }>(gw.url, CAN, { u: userId, o: 'acme', p: 'doc:read' });
-  expect(res.errors).toBeUndefined();
-  return res.data!.can;
-}
-
-function revoke(gw: GatewayProcess, userId: string) {
-  return postGraphQL(gw.url, `mutation { revokePermission(userId: "${userId}", orgId: "acme", permission: "doc:read") { consistencyToken } }`);
-}
-
-async function grants(userId: string): Promise<number> {
-  const client = new Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM grants WHERE user_id = $1', [userId]);
-    return rows[0].n as number;
-  } finally {
-    await client.end();
-  }
-}
-
 test('one node unreachable: a revoke fenced on it fails and changes nothing; one fenced elsewhere holds on both instances', async () => {
-  for (const gw of [a, b]) await pollUntil(async () => (await can(gw, onLive)).cacheStatus === 'L2_HIT', 200, 20);
-  for (const gw of [a, b]) expect((await can(gw, onDead)).allowed).toBe(true);
+  for (const gw of [a, b]) await pollUntil(async () => (await canRead(gw, onLive)).cacheStatus === 'L2_HIT', 200, 20);
+  for (const gw of [a, b]) expect((await canRead(gw, onDead)).allowed).toBe(true);
 
   await cluster.kill(dead);
-  const failed = await revoke(a, onDead);
+  const failed = await revokeRead(a, onDead);
   expect(failed.status).toBe(503);
   expect(failed.errors?.map((e) => e.extensions?.code)).toEqual(['L2_UNAVAILABLE']);
-  expect(await grants(onDead)).toBe(1);
+  expect(await grantCount(database.url, onDead)).toBe(1);
 
-  const ok = await revoke(b, onLive);
+  const ok = await revokeRead(b, onLive);
   expect(ok.errors).toBeUndefined();
-  expect(await grants(onLive)).toBe(0);
+  expect(await grantCount(database.url, onLive)).toBe(0);
   const allowed: Answer[] = [];
   for (let i = 0; i < 10; i++) {
     for (const gw of [a, b]) {
-      const answer = await can(gw, onLive);
+      const answer = await canRead(gw, onLive);
       if (answer.allowed) allowed.push(answer);
     }
   }

@@ -8,6 +8,7 @@ import { waitingBackends } from '../helpers/pg-faults';
 import { PrivateRedis } from '../helpers/redis-server';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { type Answer, canRead, grantCount, revokeRead } from '../helpers/revocation';
 import { postGraphQL } from '../helpers/test-gateway';
 
 /**
@@ -19,10 +20,7 @@ import { postGraphQL } from '../helpers/test-gateway';
  */
 const TTL_SECONDS = 4;
 const PREFIX = 'rv:';
-const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
 const USERS = ['u-refused', 'u-holed', 'u-aof', 'u-race'];
-
-type Answer = { allowed: boolean; cacheStatus: string };
 
 let database: TestDatabase;
 let aofDir: string;
@@ -72,31 +70,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function can(gw: GatewayProcess, userId: string): Promise<Answer> {
-  const res = await postGraphQL<{ can: Answer }>(gw.url, CAN, { u: userId, o: 'acme', p: 'doc:read' });
-  expect(res.errors).toBeUndefined();
-  return res.data!.can;
-}
-
-function revoke(gw: GatewayProcess, userId: string) {
-  return postGraphQL(gw.url, `mutation { revokePermission(userId: "${userId}", orgId: "acme", permission: "doc:read") { consistencyToken } }`);
-}
-
-/** How many grants the user holds in PostgreSQL (read directly, not through a gateway). */
-async function grants(userId: string): Promise<number> {
-  const client = new Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM grants WHERE user_id = $1', [userId]);
-    return rows[0].n as number;
-  } finally {
-    await client.end();
-  }
-}
-
 /** Both instances serve the user's set from L2 (so a stale set would be served, were it kept). */
 async function warm(userId: string, instances: GatewayProcess[] = [a, b]): Promise<void> {
-  for (const gw of instances) await pollUntil(async () => (await can(gw, userId)).cacheStatus === 'L2_HIT', 200, 20);
+  for (const gw of instances) await pollUntil(async () => (await canRead(gw, userId)).cacheStatus === 'L2_HIT', 200, 20);
 }
 
 /** `rounds` checks on each instance; returns the answers that allowed. */
@@ -104,7 +80,7 @@ async function allowedAnswers(userId: string, instances: GatewayProcess[], round
   const allowed: Answer[] = [];
   for (let i = 0; i < rounds; i++) {
     for (const gw of instances) {
-      const answer = await can(gw, userId);
+      const answer = await canRead(gw, userId);
       if (answer.allowed) allowed.push(answer);
     }
   }
@@ -115,18 +91,18 @@ async function allowedAnswers(userId: string, instances: GatewayProcess[], round
 async function revokeThroughCut(userId: string, cut: () => Promise<void>): Promise<void> {
   await warm(userId);
   await cut();
-  const failed = await revoke(a, userId);
+  const failed = await revokeRead(a, userId);
   expect(failed.status).toBe(503);
   expect(failed.errors?.map((e) => e.extensions?.code)).toEqual(['L2_UNAVAILABLE']);
-  expect(await grants(userId)).toBe(1);
+  expect(await grantCount(database.url, userId)).toBe(1);
   // Nothing changed, so B rightly still allows.
-  expect((await can(b, userId)).allowed).toBe(true);
+  expect((await canRead(b, userId)).allowed).toBe(true);
 
   await proxyA.pass();
-  await pollUntil(async () => (await can(a, userId)).cacheStatus === 'L2_HIT', 200, 20);
-  const ok = await revoke(a, userId);
+  await pollUntil(async () => (await canRead(a, userId)).cacheStatus === 'L2_HIT', 200, 20);
+  const ok = await revokeRead(a, userId);
   expect(ok.errors).toBeUndefined();
-  expect(await grants(userId)).toBe(0);
+  expect(await grantCount(database.url, userId)).toBe(0);
   expect(await allowedAnswers(userId, [a, b], 10)).toEqual([]);
 }
 
@@ -150,7 +126,7 @@ test('Redis restarts from an AOF that lost the revoke\'s fences: no instance ser
   cpSync(path.join(aofDir, 'appendonlydir'), path.join(backup, 'appendonlydir'), { recursive: true });
   const warmedAt = Date.now();
 
-  const ok = await revoke(a, user);
+  const ok = await revokeRead(a, user);
   expect(ok.errors).toBeUndefined();
 
   await redis.kill();
@@ -181,27 +157,27 @@ test('A commits while its link is cut after the fence, with B loading in between
   await lock.connect();
   await lock.query('BEGIN');
   await lock.query('LOCK TABLE policy_changes IN SHARE MODE');
-  const pending = revoke(a, user);
+  const pending = revokeRead(a, user);
   await pollUntil(async () => (await waitingBackends(database.name)) >= 1, 500, 20);
 
   // B loads PostgreSQL while the change is fenced but not committed: the old set
   // (rightly: nothing committed yet), and never a hit, so it can never outlive the change.
-  expect(await can(b, user)).toEqual({ allowed: true, cacheStatus: 'MISS' });
-  expect(await can(b, user)).toEqual({ allowed: true, cacheStatus: 'MISS' });
+  expect(await canRead(b, user)).toEqual({ allowed: true, cacheStatus: 'MISS' });
+  expect(await canRead(b, user)).toEqual({ allowed: true, cacheStatus: 'MISS' });
 
   await proxyA.refuse();
   await lock.query('COMMIT');
   await lock.end();
   const ok = await pending;
   expect(ok.errors).toBeUndefined();
-  expect(await grants(user)).toBe(0);
+  expect(await grantCount(database.url, user)).toBe(0);
   // A logged that its write after the commit failed (its log lines arrive on a pipe).
   await pollUntil(async () => a.logs.some((l) => l.event === 'authz_l2_invalidation_failed' && l.phase === 'after_commit'), 200, 20);
   await a.stop();
 
   const stoppedAt = Date.now();
   const seen: Answer[] = [];
-  while (Date.now() < stoppedAt + TTL_SECONDS * 1000 + 1_000 && seen.length < 5_000) seen.push(await can(b, user));
+  while (Date.now() < stoppedAt + TTL_SECONDS * 1000 + 1_000 && seen.length < 5_000) seen.push(await canRead(b, user));
   expect(seen.filter((answer) => answer.allowed)).toEqual([]);
   // B wrote the new versions on A's behalf: it serves the revoked set from L2 again.
   expect(seen.at(-1)).toEqual({ allowed: false, cacheStatus: 'L2_HIT' });

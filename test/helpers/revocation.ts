@@ -33,3 +33,16 @@ export async function grantCount(databaseUrl: string, userId: string): Promise<n
     await client.end();
   }
 }
+
+/** Creates `acme` through `gw` with each user a member holding a direct `doc:read` grant, in one request. */
+export async function seedReaders(gw: GatewayProcess, users: readonly string[]): Promise<void> {
+  const setup = [
+    `createOrganization(id: "acme", name: "Acme") { consistencyToken }`,
+    ...users.flatMap((u, i) => [
+      `m${i}: addMember(userId: "${u}", orgId: "acme") { consistencyToken }`,
+      `g${i}: grantPermission(userId: "${u}", orgId: "acme", permission: "doc:read") { consistencyToken }`,
+    ]),
+  ];
+  const res = await postGraphQL(gw.url, `mutation { ${setup.join('\n')} }`);
+  expect(res.errors).toBeUndefined();
+}

@@ -4,8 +4,7 @@ import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
 import { pollUntil } from '../helpers/measure';
 import { type ClusterNode, TestRedisCluster } from '../helpers/redis-cluster';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { type Answer, canRead, grantCount, revokeRead } from '../helpers/revocation';
-import { postGraphQL } from '../helpers/test-gateway';
+import { type Answer, canRead, grantCount, revokeRead, seedReaders } from '../helpers/revocation';
 
 /**
  * Revocation safety on a Redis Cluster with one node unreachable, with two gateway
@@ -46,13 +45,7 @@ beforeAll(async () => {
     AUTHZ_L2_BREAKER_MS: '100',
   };
   [a, b] = await Promise.all([spawnGateway(env), spawnGateway(env)]);
-  const setup = [`createOrganization(id: "acme", name: "Acme") { consistencyToken }`];
-  for (const [i, u] of [onDead, onLive].entries()) {
-    setup.push(`m${i}: addMember(userId: "${u}", orgId: "acme") { consistencyToken }`);
-    setup.push(`g${i}: grantPermission(userId: "${u}", orgId: "acme", permission: "doc:read") { consistencyToken }`);
-  }
-  const res = await postGraphQL(a.url, `mutation { ${setup.join('\n')} }`);
-  expect(res.errors).toBeUndefined();
+  await seedReaders(a, [onDead, onLive]);
 }, 90_000);
 
 afterAll(async () => {

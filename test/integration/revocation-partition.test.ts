@@ -8,8 +8,7 @@ import { waitingBackends } from '../helpers/pg-faults';
 import { PrivateRedis } from '../helpers/redis-server';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { type Answer, canRead, grantCount, revokeRead } from '../helpers/revocation';
-import { postGraphQL } from '../helpers/test-gateway';
+import { type Answer, canRead, grantCount, revokeRead, seedReaders } from '../helpers/revocation';
 
 /**
  * Revocation safety with two gateway processes, A and B, on one database and one Redis
@@ -49,15 +48,7 @@ beforeAll(async () => {
     spawnGateway({ ...env, REDIS_URL: `redis://127.0.0.1:${proxyA.port}` }),
     spawnGateway({ ...env, REDIS_URL: `redis://127.0.0.1:${proxyB.port}` }),
   ]);
-  const setup = [
-    `createOrganization(id: "acme", name: "Acme") { consistencyToken }`,
-    ...USERS.flatMap((u, i) => [
-      `m${i}: addMember(userId: "${u}", orgId: "acme") { consistencyToken }`,
-      `g${i}: grantPermission(userId: "${u}", orgId: "acme", permission: "doc:read") { consistencyToken }`,
-    ]),
-  ];
-  const res = await postGraphQL(a.url, `mutation { ${setup.join('\n')} }`);
-  expect(res.errors).toBeUndefined();
+  await seedReaders(a, USERS);
 }, 90_000);
 
 afterAll(async () => {

@@ -5,10 +5,10 @@
 // from the change log. Reads the database's, Redis's and the caches' variables and
 // LOG_LEVEL, nothing else.
 import { parseArgs } from 'node:util';
-import { L2ChangeGate } from '../src/cache/change-gate';
-import { L2Invalidator, L2UnavailableError } from '../src/cache/invalidation';
-import { createCacheKeys } from '../src/cache/keys';
-import { openL2Store } from '../src/cache/l2-store';
+import { L2ChangeGate } from '../src/revocation/change-gate';
+import { L2Invalidator, L2UnavailableError } from '../src/revocation/invalidation';
+import { createCacheKeys } from '../src/l2/keys';
+import { openL2Store } from '../src/l2-client/keyv-redis';
 import { ConfigError, loadSections } from '../src/config/config';
 import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { createLogger } from '../src/observability/logger';

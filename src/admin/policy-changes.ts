@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../authz/errors';
 import { encodeToken } from '../authz/consistency-token';
-import type { InvalidationTarget } from '../cache/invalidation';
+import type { InvalidationTarget } from '../revocation/invalidation';
 import type { PrismaClient } from '../store/generated/prisma/client';
 import { type ChangeGate, type PolicyChangeRecord, publishInTransaction } from '../store/change-log';
 import { bumpRevision } from '../store/revision';

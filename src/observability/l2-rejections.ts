@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { RejectReason } from '../cache/l2-entry';
+import type { RejectReason } from '../l2/l2-entry';
 import type { Logger } from './logger';
 
 /** Told of every L2 value or version token refused on read (see l2-entry.ts). */

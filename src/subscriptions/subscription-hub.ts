@@ -1,6 +1,6 @@
 import type { PermissionSetResult } from '../authz/decision-service';
 import type { Subject } from '../authz/types';
-import type { FeedChange } from '../cache/change-feed';
+import type { FeedChange } from '../revocation/change-feed';
 import type { GatewayMetrics } from '../observability/metrics';
 import { LatestStream } from './latest-stream';
 import { type LoadCurrent, PermissionWatch, type WatchSubscriber } from './permission-watch';

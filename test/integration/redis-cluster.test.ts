@@ -1,5 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import { createCacheKeys } from '../../src/cache/keys';
+import { createCacheKeys } from '../../src/l2/keys';
 import { seed } from '../helpers/policy';
 import { RawHttpConnection } from '../helpers/raw-http';
 import { TestRedisCluster } from '../helpers/redis-cluster';

@@ -3,7 +3,7 @@ import type Keyv from 'keyv';
 import type { PolicyAdmin } from '../../admin/policy-admin';
 import { type AnswerObserver, type CheckRequest, type DecisionResult, DecisionService, type PermissionReader, type PermissionSetResult } from '../../authz/decision-service';
 import type { Subject } from '../../authz/types';
-import type { PermissionSetSource } from '../../cache/types';
+import type { PermissionSetSource } from '../../source/types';
 import type { Tracing } from './tracing';
 
 /**

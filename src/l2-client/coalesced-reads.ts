@@ -1,4 +1,4 @@
-import type Keyv from 'keyv';
+import type { L2Client } from './types';
 
 export interface CoalescedReadsOptions {
   /**
@@ -46,12 +46,11 @@ interface Batch {
 }
 
 /**
- * `kv` with the `getMany` calls of one event-loop turn, from any number of requests,
- * sent as two `getMany` calls on `kv` (two Redis MGETs, in one write; one pipeline per
+ * `next` with the `getMany` calls of one event-loop turn, from any number of requests,
+ * sent as two `getMany` calls on `next` (two Redis MGETs, in one write; one pipeline per
  * node on a cluster, see cluster-batching-store.ts) instead of one per call: the turn's
  * first call at once, as it is, and every later one of the turn together at the flush.
- * Every other property and call passes through unchanged, as does a `getMany` with
- * options (`raw`), which the L2 layer never makes.
+ * Every other call passes through unchanged.
  *
  * The first read of a turn goes out at once because of how the Redis client writes:
  * node-redis queues commands and writes them on its own `setImmediate`. A command
@@ -75,13 +74,13 @@ interface Batch {
  * - rejects when that underlying `getMany` rejects (or answers with the wrong number of
  *   values): every caller of the batch gets the error, nobody gets partial values, and
  *   the next flush starts afresh (nothing is remembered between batches);
- * - adds no deadline: callers bound their own wait (withDeadline), and one caller giving
- *   up abandons nothing for the others;
+ * - adds no deadline: the deadline beneath it (bounded.ts) bounds each underlying
+ *   `getMany`, so a caller waits at most the rest of the turn plus that deadline;
  * - `getMany([])` resolves with `[]` at once, without a round trip.
  *
  * Batches hold at most `maxKeys` distinct keys; a larger union is split between callers.
  */
-export function coalescedReads(kv: Keyv, options: CoalescedReadsOptions = {}): Keyv {
+export function coalescedReads(next: L2Client, options: CoalescedReadsOptions = {}): L2Client {
   const maxKeys = options.maxKeys ?? 1_000;
   const schedule = options.schedule ?? DEFAULT_SCHEDULE;
   let pending: Caller[] = [];
@@ -91,7 +90,7 @@ export function coalescedReads(kv: Keyv, options: CoalescedReadsOptions = {}): K
     options.onBatch?.(batch.callers.length);
     let sent: Promise<unknown[]>;
     try {
-      sent = Promise.resolve((kv.getMany as (keys: readonly string[]) => Promise<unknown[]>).call(kv, batch.keys));
+      sent = next.getMany(batch.keys);
     } catch (error) {
       sent = Promise.reject(error);
     }
@@ -121,8 +120,7 @@ export function coalescedReads(kv: Keyv, options: CoalescedReadsOptions = {}): K
     else if (callers.length > 1) for (const batch of pack(callers, maxKeys)) send(batch);
   };
 
-  const getMany = (keys: readonly string[], ...rest: unknown[]): Promise<unknown[]> => {
-    if (rest.length > 0 && rest[0] !== undefined) return (kv.getMany as (...a: unknown[]) => Promise<unknown[]>).call(kv, keys, ...rest);
+  const getMany = (keys: readonly string[]): Promise<unknown[]> => {
     if (keys.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const caller = { keys, resolve, reject };
@@ -138,12 +136,13 @@ export function coalescedReads(kv: Keyv, options: CoalescedReadsOptions = {}): K
     });
   };
 
-  return new Proxy(kv, {
-    get(target, property, receiver) {
-      if (property === 'getMany') return getMany;
-      return Reflect.get(target, property, receiver);
-    },
-  });
+  return {
+    getMany,
+    setMany: (entries) => next.setMany(entries),
+    setIfAbsent: (entries) => next.setIfAbsent(entries),
+    ping: () => next.ping(),
+    close: () => next.close(),
+  };
 }
 
 /** Packs whole callers into batches of at most `maxKeys` distinct keys (a larger caller goes alone). */

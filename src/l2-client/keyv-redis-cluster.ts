@@ -1,25 +1,29 @@
-import { createCluster } from '@keyv/redis';
-import Keyv, { type KeyvOptions } from 'keyv';
-import { redisSetIfAbsent } from './set-if-absent';
-import type { Logger } from '../observability/logger';
+import { createCluster, type RedisClusterType } from '@keyv/redis';
+import Keyv from 'keyv';
 import { withDeadline } from '../lib/with-deadline';
+import type { Logger } from '../observability/logger';
 import { ClusterBatchingKeyvRedis } from './cluster-batching-store';
-import type { L2Store } from './keyv-redis';
+import { KEYV_OPTIONS, KeyvL2Client } from './keyv-client';
+import { redisSetIfAbsent } from './redis-set-if-absent';
+import type { L2Backend } from './types';
+
+/** An L2 backend on a Redis Cluster; `cluster` is the node-redis client it owns. */
+export interface ClusterL2Backend extends L2Backend {
+  readonly cluster: RedisClusterType;
+}
 
 /**
  * L2 on a Redis Cluster (REDIS_CLUSTER_NODES), with the same failure rules as the
- * single-node client in l2-store.ts: every node client has no offline queue (a command
+ * single-node client in keyv-redis.ts: every node client has no offline queue (a command
  * to a node that is down fails at once and is never replayed after a later
- * invalidation) and reconnects quickly on its own; the L2 layer bounds every call with
- * its own deadline, so a dead or paused node costs a miss (DEGRADED), never a hang.
+ * invalidation) and reconnects quickly on its own; the deadline decorator bounds every
+ * call, so a dead or paused node costs a miss (DEGRADED), never a hang.
  *
- * Keys are stored exactly as built by keys.ts, as on a single node: no hash tags, so
- * the old layout stays readable and keys spread over all nodes.
+ * Keys are stored exactly as built by src/l2/keys.ts, as on a single node: no hash tags,
+ * so the old layout stays readable and keys spread over all nodes. Reads and writes go
+ * one pipeline per node (cluster-batching-store.ts).
  */
-export async function openClusterL2Store(
-  nodes: ReadonlyArray<{ host: string; port: number }>,
-  options: { timeoutMs: number; logger: Logger; keyvOptions: KeyvOptions },
-): Promise<L2Store> {
+export async function openRedisClusterL2(nodes: ReadonlyArray<{ host: string; port: number }>, options: { logger: Logger }): Promise<ClusterL2Backend> {
   const cluster = createCluster({
     rootNodes: nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
     defaults: {
@@ -38,7 +42,7 @@ export async function openClusterL2Store(
   cluster.on('node-error', (error: Error) => onError(error));
   // As for a single node: start serving even if the cluster is unreachable at boot
   // (requests degrade to PostgreSQL). A failed topology discovery is not retried by the
-  // client itself, so retry it here until it succeeds or the store is closed.
+  // client itself, so retry it here until it succeeds or the client is closed.
   let closed = false;
   const connect = (delayMs: number): Promise<void> =>
     cluster.connect().then(
@@ -51,23 +55,26 @@ export async function openClusterL2Store(
   await Promise.race([connect(50), new Promise((r) => setTimeout(r, 2_000).unref())]);
 
   const store = new ClusterBatchingKeyvRedis(cluster as never, { throwOnConnectError: false, throwOnErrors: true });
-  const kv = new Keyv(store, options.keyvOptions);
-  kv.namespace = undefined; // keys.ts builds the whole key (see l2-store.ts)
+  const kv = new Keyv(store, KEYV_OPTIONS);
+  kv.namespace = undefined; // keys.ts builds the whole key (see keyv-redis.ts)
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
   return {
     kind: 'redis',
-    kv,
-    // The cluster client routes each SET to the node that holds its key.
-    setIfAbsent: redisSetIfAbsent(cluster as never),
-    ping: async () => {
-      // Before discovery there are no masters: that is "unreachable", not "up".
-      if (cluster.masters.length === 0) throw new Error('no Redis Cluster master known yet');
-      await Promise.all(cluster.masters.map(async (m) => (await cluster.nodeClient(m)).ping()));
-    },
-    close: async () => {
-      closed = true;
-      // QUIT to a dead node never completes: bound the graceful close, then drop sockets.
-      await withDeadline(cluster.close(), 1_000, 'L2 close').catch(() => cluster.destroy());
-    },
+    cluster: cluster as unknown as RedisClusterType,
+    client: new KeyvL2Client(kv, {
+      // The cluster client routes each SET to the node that holds its key.
+      setIfAbsent: redisSetIfAbsent(cluster as never),
+      ping: async () => {
+        // Before discovery there are no masters: that is "unreachable", not "up".
+        if (cluster.masters.length === 0) throw new Error('no Redis Cluster master known yet');
+        await Promise.all(cluster.masters.map(async (m) => (await cluster.nodeClient(m)).ping()));
+      },
+      close: async () => {
+        closed = true;
+        // QUIT to a dead node never completes: bound the graceful close, then drop sockets.
+        await withDeadline(cluster.close(), 1_000, 'L2 close').catch(() => cluster.destroy());
+      },
+    }),
+    onError: (listener) => void kv.on('error', listener),
   };
 }

@@ -1,49 +1,24 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
-import type { RedisConfig } from '../config/config';
 import type { Logger } from '../observability/logger';
-import { MAX_STORED_CHARS, OversizeValue } from '../l2/l2-entry';
-import { keyvSetIfAbsent, redisSetIfAbsent, type SetIfAbsent } from './set-if-absent';
-import { openClusterL2Store } from './keyv-redis-cluster';
-
-/** The L2 key-value store and how to close it. */
-export interface L2Store {
-  readonly kind: 'redis' | 'memory';
-  readonly kv: Keyv;
-  /** Creates version keys without overwriting any (see set-if-absent.ts). */
-  readonly setIfAbsent: SetIfAbsent;
-  /** One PING round trip; rejects when Redis is unreachable. Memory always answers. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+import { KEYV_OPTIONS, KeyvL2Client } from './keyv-client';
+import { redisSetIfAbsent } from './redis-set-if-absent';
+import type { L2Backend } from './types';
 
 /**
- * Keyv on Redis, or on an in-process Map when no Redis is configured (one instance
- * only: nothing is shared, and invalidations by other processes are not seen).
- *
- * Redis is set up so it can never hang a request (docs/operations.md, Faults):
- * no offline queue (a command while disconnected fails at once, and a write cut off by
- * an outage can never be replayed after a later invalidation), quick capped reconnects,
- * and an error listener. Every call is bounded by our own deadline (withDeadline: the L2
- * read and write, invalidation, the breaker's probe, readiness pings), so the client
- * sets no per-command timeout of its own. Keys are stored exactly as built by
- * keys.ts: no Keyv namespace, no adapter prefix. Values are plain JSON.
+ * L2 on one Redis node: Keyv on @keyv/redis, with node-redis set up so it can never hang
+ * a request (docs/operations.md, Faults): no offline queue (a command while disconnected
+ * fails at once, and a write cut off by an outage can never be replayed after a later
+ * invalidation), quick capped reconnects, and an error listener. Calls are bounded by
+ * the deadline decorator (bounded.ts) and by the breaker's and readiness probes' own
+ * deadlines, so the client sets no per-command timeout of its own (node-redis made an
+ * AbortSignal.timeout per command, which only covered commands not yet written to the
+ * socket). Keys are stored exactly as built by src/l2/keys.ts.
  */
-export async function openL2Store(config: RedisConfig, options: { timeoutMs: number; logger: Logger }): Promise<L2Store> {
-  const keyvOptions = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: parseStored, throwOnErrors: true };
-  if (config.kind === 'memory') {
-    const kv = new Keyv(keyvOptions);
-    return { kind: 'memory', kv, setIfAbsent: keyvSetIfAbsent(kv), ping: async () => undefined, close: async () => kv.disconnect() };
-  }
-  if (config.kind === 'cluster') return openClusterL2Store(config.nodes, { ...options, keyvOptions });
-
+export async function openRedisL2(url: string, options: { logger: Logger }): Promise<L2Backend> {
   const client = createClient({
-    url: config.url,
+    url,
     disableOfflineQueue: true,
-    // No `commandOptions.timeout`: the client made an AbortSignal.timeout (and a
-    // DOMException on it) per command, ~2.7% of CPU in scenario 1 (profile 2026-11-26),
-    // and it only covered commands not yet written to the socket. withDeadline bounds
-    // every caller instead (l2-cache.ts, breaker-kv.ts, invalidation.ts, the probes).
     socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
   });
   let lastError = '';
@@ -62,37 +37,23 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
   await Promise.race([once(client, 'ready'), new Promise((r) => setTimeout(r, 2_000).unref())]);
 
   const store = new KeyvRedis(client, { throwOnConnectError: false, throwOnErrors: true });
-  const kv = new Keyv(store, keyvOptions);
+  const kv = new Keyv(store, KEYV_OPTIONS);
   // Keyv gives its store the namespace `keyv` (stored as `keyv::<key>`); keys.ts builds
   // the whole key, so neither may add anything.
   kv.namespace = undefined;
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
   return {
     kind: 'redis',
-    kv,
-    setIfAbsent: redisSetIfAbsent(client as never),
-    ping: async () => void (await client.ping()),
-    close: async () => {
-      if (client.isReady) await client.close().catch(() => client.destroy());
-      else if (client.isOpen) client.destroy();
-    },
+    client: new KeyvL2Client(kv, {
+      setIfAbsent: redisSetIfAbsent(client as never),
+      ping: async () => void (await client.ping()),
+      close: async () => {
+        if (client.isReady) await client.close().catch(() => client.destroy());
+        else if (client.isOpen) client.destroy();
+      },
+    }),
+    onError: (listener) => void kv.on('error', listener),
   };
-}
-
-/**
- * Keyv's stored form is `{"value": ..., "expires": ...}` in JSON. Text that is not JSON
- * (a corrupt write, another program's key) must cost one miss for that key, not fail
- * the whole batch, so it becomes a value the L2 layer rejects (and logs). Text longer
- * than any value we write is not parsed at all (the Redis client has already received
- * it; the L2 layer replaces or overwrites it, so it is not read again and again).
- */
-function parseStored<Value>(text: string): { value?: Value; expires?: number } | undefined {
-  if (text.length > MAX_STORED_CHARS) return { value: new OversizeValue(text.length) as Value };
-  try {
-    return JSON.parse(text) as { value?: Value; expires?: number };
-  } catch {
-    return { value: { corrupt: true } as Value };
-  }
 }
 
 function once(emitter: { once(event: string, listener: () => void): unknown }, event: string): Promise<void> {

@@ -1,61 +1,62 @@
-import type Keyv from 'keyv';
+import { DeadlineExceededError } from '../lib/with-deadline';
 import type { GatewayMetrics } from '../observability/metrics';
+import type { L2Client, L2Write, VersionEntry } from './types';
 
-/** Keyv's calls that reach Redis, and their label in `authz_l2_*` metrics. */
-const OPERATIONS: Record<string, string> = {
-  get: 'get',
-  getMany: 'get_many',
-  set: 'set',
-  setMany: 'set_many',
-  delete: 'delete',
-  deleteMany: 'delete_many',
-  has: 'has',
-  clear: 'clear',
-};
+type Operation = 'get_many' | 'set_many' | 'set_if_absent';
 
 /**
- * L2 metrics as a wrapper around the Keyv instance every L2 layer uses (cache and
- * invalidation), so the cache logic stays free of instrumentation. It sits beneath the
- * read coalescing (coalesced-reads.ts, wired in app.ts), so it counts calls as sent to
- * Redis: one `get_many` per coalesced MGET, whatever the number of requests in it, timed
- * from the send (not from when each request asked). Each call is timed
- * until it settles; a rejection counts as an error (`reason="error"`), and a call still
- * running after `timeoutMs` (AUTHZ_L2_TIMEOUT_MS, where the cache gives up on it and
- * answers from PostgreSQL) counts once as `reason="timeout"`, even if it never settles.
+ * L2 metrics as a decorator, so the cache logic stays free of instrumentation: each
+ * `getMany`, `setMany` and `setIfAbsent` that reaches it is timed in
+ * `authz_l2_operation_duration_seconds{operation}` until it settles; a rejection counts
+ * in `authz_l2_errors_total{operation,reason}`, with `reason="timeout"` when the
+ * deadline beneath it (bounded.ts) fired and `reason="error"` otherwise. It sits beneath
+ * the read coalescing (composition/l2.ts), so it counts calls as sent to Redis: one
+ * `get_many` per coalesced MGET, whatever the number of requests in it.
  */
-export function meteredKeyv(kv: Keyv, metrics: Pick<GatewayMetrics, 'l2Duration' | 'l2Errors'>, timeoutMs: number): Keyv {
-  // Label-bound timers, looked up once per operation rather than per call.
-  const durations = new Map<string, ReturnType<GatewayMetrics['l2Duration']['labels']>>();
-  const duration = (operation: string) => {
-    let child = durations.get(operation);
-    if (!child) durations.set(operation, (child = metrics.l2Duration.labels({ operation })));
-    return child;
-  };
-  return new Proxy(kv, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      const operation = typeof property === 'string' ? OPERATIONS[property] : undefined;
-      if (!operation || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const stopTimer = duration(operation).startTimer();
-        const slow = setTimeout(() => metrics.l2Errors.inc({ operation, reason: 'timeout' }), timeoutMs);
-        slow.unref();
-        const settled = () => {
-          clearTimeout(slow);
-          stopTimer();
-        };
-        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(
-          (result) => {
-            settled();
-            return result;
-          },
-          (error: unknown) => {
-            settled();
-            metrics.l2Errors.inc({ operation, reason: 'error' });
-            throw error;
-          },
-        );
-      };
-    },
-  });
+export class MeteredL2Client implements L2Client {
+  private readonly timers: Record<Operation, { startTimer(): () => void }>;
+
+  constructor(
+    private readonly next: L2Client,
+    private readonly metrics: Pick<GatewayMetrics, 'l2Duration' | 'l2Errors'>,
+  ) {
+    // Label-bound children, looked up once rather than per call.
+    const timer = (operation: Operation) => metrics.l2Duration.labels({ operation });
+    this.timers = { get_many: timer('get_many'), set_many: timer('set_many'), set_if_absent: timer('set_if_absent') };
+  }
+
+  getMany(keys: readonly string[]): Promise<unknown[]> {
+    return this.measure('get_many', this.next.getMany(keys));
+  }
+
+  setMany(entries: readonly L2Write[]): Promise<void> {
+    return this.measure('set_many', this.next.setMany(entries));
+  }
+
+  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
+    return this.measure('set_if_absent', this.next.setIfAbsent(entries));
+  }
+
+  ping(): Promise<void> {
+    return this.next.ping();
+  }
+
+  close(): Promise<void> {
+    return this.next.close();
+  }
+
+  private measure<T>(operation: Operation, call: Promise<T>): Promise<T> {
+    const stop = this.timers[operation].startTimer();
+    return call.then(
+      (result) => {
+        stop();
+        return result;
+      },
+      (error: unknown) => {
+        stop();
+        this.metrics.l2Errors.inc({ operation, reason: error instanceof DeadlineExceededError ? 'timeout' : 'error' });
+        throw error;
+      },
+    );
+  }
 }

@@ -1,28 +1,47 @@
-import type Keyv from 'keyv';
-import type { CircuitBreaker } from '../breaker/circuit-breaker';
-import { withDeadline } from '../lib/with-deadline';
+import type { L2Client, L2Write, VersionEntry } from './types';
 
-/** The Keyv calls the L2 cache makes; each one reports to the breaker. */
-const GUARDED = new Set(['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMany', 'has', 'hasMany']);
+/** What this decorator tells the breaker (src/breaker/circuit-breaker.ts). */
+export interface FailureRecorder {
+  recordFailure(error: unknown): void;
+}
 
 /**
- * `kv` as the L2 cache sees it, reporting every failure to `breaker`. A call that
- * outlives `timeoutMs` counts as failed at the deadline (each caller's own deadline,
- * started when it asked, fires about then too, up to one event-loop turn earlier for
- * coalesced reads, and treats it as a miss): a silent Redis opens the breaker as fast
- * as a dead one. Only the read path goes through this; invalidation writes use the bare
- * client, so they are never skipped by an open breaker.
+ * Every failed `getMany`, `setMany` or `setIfAbsent` of the L2 cache reported to the
+ * breaker, a missed deadline included (bounded.ts sits beneath it): a silent Redis opens
+ * the breaker as fast as a dead one. Only the L2 cache's client has this decorator:
+ * invalidation writes go through a client without it (composition/l2.ts), so an open
+ * breaker never skips them, and a change always tries to fence Redis.
  */
-export function reportingToBreaker(kv: Keyv, breaker: CircuitBreaker, timeoutMs: number): Keyv {
-  return new Proxy(kv, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof property !== 'string' || !GUARDED.has(property) || typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        withDeadline(Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)), timeoutMs, `L2 ${property}`).catch((error: unknown) => {
-          breaker.recordFailure(error);
-          throw error;
-        });
-    },
-  });
+export class BreakerReportingL2Client implements L2Client {
+  constructor(
+    private readonly next: L2Client,
+    private readonly breaker: FailureRecorder,
+  ) {}
+
+  getMany(keys: readonly string[]): Promise<unknown[]> {
+    return this.report(this.next.getMany(keys));
+  }
+
+  setMany(entries: readonly L2Write[]): Promise<void> {
+    return this.report(this.next.setMany(entries));
+  }
+
+  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
+    return this.report(this.next.setIfAbsent(entries));
+  }
+
+  ping(): Promise<void> {
+    return this.next.ping();
+  }
+
+  close(): Promise<void> {
+    return this.next.close();
+  }
+
+  private report<T>(call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      this.breaker.recordFailure(error);
+      throw error;
+    });
+  }
 }

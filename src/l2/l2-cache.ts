@@ -1,10 +1,8 @@
-import type Keyv from 'keyv';
 import { earliestExpiry } from '../authz/snapshot';
 import type { Subject } from '../authz/types';
 import type { Logger } from '../observability/logger';
-import { withDeadline } from '../lib/with-deadline';
-import { newVersionToken, orgVersionTtlMs } from '../revocation/invalidation';
-import { keyvSetIfAbsent, type SetIfAbsent, type VersionEntry } from '../l2-client/set-if-absent';
+import type { L2Client, VersionEntry } from '../l2-client/types';
+import { newVersionToken, orgVersionTtlMs } from './versions';
 import type { CacheKeys } from './keys';
 import { type L2Values, readVersion, Rejected, type RejectReason } from './l2-entry';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../source/types';
@@ -12,12 +10,8 @@ import type { LoadedSet, LoadRequest, PermissionSetSource } from '../source/type
 export interface L2CacheOptions {
   keys: CacheKeys;
   ttlSeconds: number;
-  /** Bound on every L2 call; past it the call counts as failed (AUTHZ_L2_TIMEOUT_MS). */
-  timeoutMs: number;
   logger: Logger;
   now?: () => number;
-  /** How versions are created without overwriting (Redis: SET NX GET); default: on `kv`. */
-  setIfAbsent?: SetIfAbsent;
   /**
    * Committed changes as this instance learned them from PostgreSQL (change-feed.ts): a
    * set below its subject's floor is not served, and while `live` is false no L2 hit is.
@@ -30,8 +24,10 @@ export interface L2CacheOptions {
 }
 
 /**
- * L2: whole permission sets of (user, org) pairs in Keyv (Redis, or memory when no
- * Redis is configured), in front of `next`.
+ * L2: whole permission sets of (user, org) pairs in the L2 client (Redis through Keyv,
+ * or memory when no Redis is configured), in front of `next`. Every call to the client is
+ * bounded by its deadline decorator (src/l2-client/bounded.ts); a failed or late call is
+ * a miss here.
  *
  * - One read round trip per call: the permission keys, the pair versions and the
  *   organization versions of all requested subjects go in one `getMany` (one MGET).
@@ -46,15 +42,13 @@ export interface L2CacheOptions {
  */
 export class L2PermissionCache implements PermissionSetSource {
   private readonly now: () => number;
-  private readonly setIfAbsent: SetIfAbsent;
 
   constructor(
-    private readonly kv: Keyv,
+    private readonly client: L2Client,
     private readonly next: PermissionSetSource,
     private readonly options: L2CacheOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.setIfAbsent = options.setIfAbsent ?? keyvSetIfAbsent(kv);
   }
 
   async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
@@ -76,7 +70,7 @@ export class L2PermissionCache implements PermissionSetSource {
 
     let values: unknown[];
     try {
-      values = await withDeadline(this.kv.getMany(readKeys), this.options.timeoutMs, 'L2 read');
+      values = await this.client.getMany(readKeys);
     } catch (error) {
       this.options.logger.warn({ event: 'authz_l2_cache_error', operation: 'read', err: error }, 'authz_l2_cache_error');
       return this.degraded(await this.next.load(requests.map(({ userId, orgId, fresh }) => ({ userId, orgId, fresh }))));
@@ -171,7 +165,15 @@ export class L2PermissionCache implements PermissionSetSource {
       const pair = pairTokens[j] ?? want(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
       return { org, pair };
     });
-    const held = await withDeadline(this.setIfAbsent(entries), this.options.timeoutMs, 'L2 version write');
+    const previous = await this.client.setIfAbsent(entries);
+    // The token each key holds now: the one found there, or ours. A key holding
+    // something that is not a token (junk written since our read, or a pending marker)
+    // keeps it: the load's value, fenced by our unwritten token, never matches, and the
+    // next read replaces junk (`replace`).
+    const held = entries.map((entry, i) => {
+      const found = readVersion(previous[i]);
+      return typeof found === 'string' ? found : entry.value;
+    });
     const resolve = (token: string | number) => (typeof token === 'number' ? held[token]! : token);
     plan.forEach((p, j) => {
       if (p) misses[j] = { ...misses[j]!, fence: `${resolve(p.org)}/${resolve(p.pair)}` };
@@ -211,7 +213,7 @@ export class L2PermissionCache implements PermissionSetSource {
     }
     if (entries.length === 0) return true;
     try {
-      await withDeadline(this.kv.setMany(entries), this.options.timeoutMs, 'L2 write');
+      await this.client.setMany(entries);
       this.options.logger.debug({ event: 'authz_l2_cache_populated', count: entries.length }, 'authz_l2_cache_populated');
       return true;
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { PermissionSnapshot } from '../authz/types';
+import { OversizeValue } from '../l2-client/stored-form';
 import type { L2Signer } from './l2-signing';
 
 /**
@@ -58,16 +59,11 @@ export class Rejected {
   constructor(readonly reason: RejectReason) {}
 }
 
-/** Longest stored text (Keyv's JSON record) that is parsed at all; see l2-store.ts. */
-export const MAX_STORED_CHARS = 64 * 1024;
+export { MAX_STORED_CHARS, OversizeValue } from '../l2-client/stored-form';
 
 /** Longest version token accepted. */
 export const MAX_TOKEN_CHARS = 128;
 
-/** Stands for stored text longer than MAX_STORED_CHARS, which was not parsed. */
-export class OversizeValue {
-  constructor(readonly chars: number) {}
-}
 
 /**
  * Seals values for writing and opens values read, with `signer`.
@@ -138,7 +134,7 @@ export class L2Values {
 
 /** A version token as read, undefined when absent, or why it is refused. */
 export function readVersion(value: unknown): string | undefined | Rejected {
-  // '' is the pending marker of a change being committed (invalidation.ts): no token to
+  // '' is the pending marker of a change being committed (src/revocation/invalidation.ts): no token to
   // fence with, and not junk either, so nothing overwrites it (SET NX keeps it).
   if (value === undefined || value === null || value === '') return undefined;
   if (value instanceof OversizeValue) return new Rejected('size');

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import type Keyv from 'keyv';
 import type { Subject } from '../authz/types';
-import type { Logger } from '../observability/logger';
-import { withDeadline } from '../lib/with-deadline';
+import type { L2Client, UnguardedL2Client } from '../l2-client/types';
 import type { CacheKeys } from '../l2/keys';
+import { newVersionToken, orgVersionTtlMs } from '../l2/versions';
+import type { Logger } from '../observability/logger';
 
 export interface InvalidationTarget {
   /** Subjects whose own memberships, roles or grants changed. */
@@ -29,12 +28,16 @@ export interface InvalidationTarget {
  * Pair versions live 2 x TTL, organization versions orgVersionTtlMs. A version that is
  * gone never revives an old value: L2 caches nothing without both versions present, and
  * gives an absent one a new token before loading (see L2PermissionCache).
+ *
+ * `client` has no breaker decorator (src/composition/l2.ts): an open breaker never skips
+ * an invalidation. Its deadline is the invalidation deadline (invalidationTimeoutMs):
+ * invalidation is rare and must land, so it is longer than the read path's.
  */
 export class L2Invalidator {
   constructor(
-    private readonly kv: Keyv,
+    private readonly client: UnguardedL2Client,
     private readonly keys: CacheKeys,
-    private readonly options: { ttlSeconds: number; timeoutMs: number; logger: Logger },
+    private readonly options: { ttlSeconds: number; logger: Logger },
   ) {}
 
   async invalidate(target: InvalidationTarget, options: { pending?: boolean } = {}): Promise<void> {
@@ -46,8 +49,7 @@ export class L2Invalidator {
       ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: pending ? '' : newVersionToken(), ttl: pending ? ttl : orgVersionTtlMs(this.options.ttlSeconds) })),
     ];
     if (entries.length === 0) return;
-    // Invalidation is rare and must land: a longer bound than the read path's.
-    await withDeadline(this.kv.setMany(entries), Math.max(this.options.timeoutMs, 2000), 'L2 invalidation');
+    await this.client.setMany(entries);
     this.options.logger.info({ event: 'authz_l2_invalidated', keys: entries.length, pending }, 'authz_l2_invalidated');
   }
 }
@@ -58,10 +60,10 @@ export class L2Invalidator {
  * that settles a change costs one read and no extra misses. A token that lands between
  * the read and the write costs one more miss per subject, never a stale hit.
  */
-export async function settlePending(invalidator: L2Invalidator, kv: Keyv, keys: CacheKeys, target: InvalidationTarget, timeoutMs: number): Promise<number> {
+export async function settlePending(invalidator: L2Invalidator, client: L2Client, keys: CacheKeys, target: InvalidationTarget): Promise<number> {
   const subjects = target.subjects ?? [];
   const orgIds = [...new Set(target.orgIds ?? [])];
-  const values: unknown[] = await withDeadline(kv.getMany([...subjects.map((s) => keys.pairVersion(s)), ...orgIds.map((id) => keys.orgVersion(id))]), timeoutMs, 'L2 read');
+  const values = await client.getMany([...subjects.map((s) => keys.pairVersion(s)), ...orgIds.map((id) => keys.orgVersion(id))]);
   const pending: InvalidationTarget = {
     subjects: subjects.filter((_, i) => values[i] === ''),
     orgIds: orgIds.filter((_, i) => values[subjects.length + i] === ''),
@@ -79,16 +81,7 @@ export class L2UnavailableError extends Error {
   }
 }
 
-/** A fresh, unguessable version token. */
-export function newVersionToken(): string {
-  return randomBytes(9).toString('base64url');
-}
-
-/**
- * How long an organization version lives: a day, and never less than 2 x TTL like a
- * pair version. Long, because losing one costs every member of the organization a miss
- * at once; finite, so nothing L2 writes stays without an expiry.
- */
-export function orgVersionTtlMs(ttlSeconds: number): number {
-  return Math.max(2 * ttlSeconds * 1000, 24 * 3600 * 1000);
+/** The invalidation deadline: at least 2 s, and never shorter than the read path's (AUTHZ_L2_TIMEOUT_MS). */
+export function invalidationTimeoutMs(l2TimeoutMs: number): number {
+  return Math.max(l2TimeoutMs, 2000);
 }

@@ -1,13 +1,13 @@
 import { SpanKind } from '@opentelemetry/api';
-import type Keyv from 'keyv';
 import type { PolicyAdmin } from '../../admin/policy-admin';
 import { type AnswerObserver, type CheckRequest, type DecisionResult, DecisionService, type PermissionReader, type PermissionSetResult } from '../../authz/decision-service';
 import type { Subject } from '../../authz/types';
+import type { L2Client } from '../../l2-client/types';
 import type { PermissionSetSource } from '../../source/types';
 import type { Tracing } from './tracing';
 
 /**
- * Spans as layers around the data path, built in app.ts only when tracing is on (off,
+ * Spans as layers around the data path, built by the composition (src/composition/) only when tracing is on (off,
  * nothing here runs). Each opens a child of the request's current span, and only when
  * that one is sampled (tracing.ts).
  */
@@ -35,27 +35,28 @@ export class TracedDecisionService extends DecisionService {
 }
 
 /**
- * The L2 reads (Keyv `getMany`, one Redis MGET per request before coalescing) in a
- * CLIENT span `MGET` with `db.system`=redis, `authz.l2.keys` (keys read: permission
- * sets and their versions) and `authz.l2.hits` (keys that had a value). The in-process
- * L2 (no Redis configured) gets the same span without the `db.*` attributes.
+ * The L2 reads (`getMany`, one Redis MGET per request before coalescing) in a CLIENT
+ * span `MGET` with `db.system`=redis, `authz.l2.keys` (keys read: permission sets and
+ * their versions) and `authz.l2.hits` (keys that had a value). The in-process L2 (no
+ * Redis configured) gets the same span without the `db.*` attributes. Other calls pass
+ * through.
  */
-export function tracedL2Reads(kv: Keyv, tracing: Tracing, redis: boolean): Keyv {
+export function tracedL2Reads(client: L2Client, tracing: Tracing, redis: boolean): L2Client {
   const attributes = redis ? { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'MGET' } : {};
-  return new Proxy(kv, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'getMany' || typeof value !== 'function') return value;
-      return (keys: string[]) =>
-        tracing.inSpan(
-          'MGET',
-          SpanKind.CLIENT,
-          { ...attributes, 'authz.l2.keys': keys.length },
-          () => (value as (k: string[]) => Promise<unknown[]>).call(target, keys),
-          (values) => ({ 'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length }),
-        );
-    },
-  });
+  return {
+    getMany: (keys) =>
+      tracing.inSpan(
+        'MGET',
+        SpanKind.CLIENT,
+        { ...attributes, 'authz.l2.keys': keys.length },
+        () => client.getMany(keys),
+        (values) => ({ 'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length }),
+      ),
+    setMany: (entries) => client.setMany(entries),
+    setIfAbsent: (entries) => client.setIfAbsent(entries),
+    ping: () => client.ping(),
+    close: () => client.close(),
+  };
 }
 
 /** The permission store in a CLIENT span `SELECT permissions` with `db.system`=postgresql and `authz.store.pairs`. */

@@ -7,7 +7,15 @@ import type { L2Backend, VersionEntry } from './types';
  * is shared, and invalidations by other processes are not seen). It never fails.
  */
 export function openMemoryL2(): L2Backend {
-  const kv = new Keyv(KEYV_OPTIONS);
+  return { kind: 'memory', client: memoryL2Client(new Keyv(KEYV_OPTIONS)), onError: () => undefined };
+}
+
+/**
+ * The in-memory client on `kv` (a Keyv on a Map; tests pass their own to look inside).
+ * `setIfAbsent` reads each key, then writes where it holds nothing; unlike Redis's
+ * `SET NX` the two are separate steps.
+ */
+export function memoryL2Client(kv: Keyv): KeyvL2Client {
   const setIfAbsent = async (entries: readonly VersionEntry[]): Promise<unknown[]> => {
     const previous: unknown[] = [];
     for (const entry of entries) {
@@ -17,6 +25,5 @@ export function openMemoryL2(): L2Backend {
     }
     return previous;
   };
-  const client = new KeyvL2Client(kv, { setIfAbsent, ping: async () => undefined, close: async () => kv.disconnect() });
-  return { kind: 'memory', client, onError: () => undefined };
+  return new KeyvL2Client(kv, { setIfAbsent, ping: async () => undefined, close: async () => kv.disconnect() });
 }

@@ -1,5 +1,6 @@
-import Keyv from 'keyv';
-import { reportingToBreaker } from '../../../src/l2-client/reporting-to-breaker';
+import { BoundedL2Client } from '../../../src/l2-client/bounded';
+import { BreakerReportingL2Client } from '../../../src/l2-client/reporting-to-breaker';
+import { hanging, l2ClientWith } from '../../helpers/l2-client-faults';
 import { BreakerSource } from '../../../src/breaker/breaker-source';
 import { CircuitBreaker } from '../../../src/breaker/circuit-breaker';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/source/types';
@@ -74,15 +75,13 @@ test('a probe that never answers counts as a failure at the deadline', async () 
   }
 });
 
-test('the Keyv wrapper reports failures and calls that outlive the deadline', async () => {
+test('the L2 client decorator reports failures, and calls that outlive the deadline beneath it', async () => {
   const breaker = new CircuitBreaker({ windowMs: 60_000, timeoutMs: 10, probe: async () => undefined, logger });
-  const kv = new Keyv();
-  // A fake store call that never answers, as a silent Redis does.
-  (kv as unknown as { getMany: () => Promise<unknown> }).getMany = () => new Promise(() => undefined);
-  const guarded = reportingToBreaker(kv, breaker, 10);
+  // Reads never answer, as a silent Redis's do; writes reach memory.
+  const guarded = new BreakerReportingL2Client(new BoundedL2Client(l2ClientWith({ getMany: hanging() }), 10), breaker);
   try {
-    await guarded.set('k', 'v');
-    expect(await guarded.get('k')).toBe('v');
+    await guarded.setMany([{ key: 'k', value: 'v' }]);
+    expect(await guarded.setIfAbsent([{ key: 'k', value: 'w' }])).toEqual(['v']);
     expect(breaker.isOpen).toBe(false);
     await expect(guarded.getMany(['k'])).rejects.toThrow(/longer than 10 ms/);
     expect(breaker.isOpen).toBe(true);

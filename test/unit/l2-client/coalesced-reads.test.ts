@@ -1,8 +1,10 @@
-import Keyv from 'keyv';
 import { coalescedReads } from '../../../src/l2-client/coalesced-reads';
+import { openMemoryL2 } from '../../../src/l2-client/memory';
+import type { L2Client, L2Write, VersionEntry } from '../../../src/l2-client/types';
+import { l2ClientWith } from '../../helpers/l2-client-faults';
 
-/** A Keyv stand-in over a Map that records every getMany it receives. */
-class FakeKv {
+/** An L2 client over a Map that records every getMany it receives (and can fail or misanswer). */
+class FakeKv implements L2Client {
   readonly calls: string[][] = [];
   readonly values = new Map<string, unknown>();
   fail: Error | null = null;
@@ -14,10 +16,17 @@ class FakeKv {
     return this.answer ? this.answer(keys) : keys.map((k) => this.values.get(k));
   }
 
-  async set(key: string, value: unknown): Promise<boolean> {
-    this.values.set(key, value);
-    return true;
+  async setMany(entries: readonly L2Write[]): Promise<void> {
+    for (const { key, value } of entries) this.values.set(key, value);
   }
+
+  async setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
+    return entries.map(() => undefined);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
 }
 
 /** A scheduler the test runs by hand: `flush()` sends whatever has been asked so far. */
@@ -36,7 +45,7 @@ function setup(options: { maxKeys?: number; manual?: boolean } = {}) {
   const fake = new FakeKv();
   for (const k of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) fake.values.set(k, `v-${k}`);
   const scheduler = manual();
-  const kv = coalescedReads(fake as unknown as Keyv, { maxKeys: options.maxKeys, schedule: options.manual ? scheduler.schedule : undefined });
+  const kv = coalescedReads(fake, { maxKeys: options.maxKeys, schedule: options.manual ? scheduler.schedule : undefined });
   return { fake, kv, scheduler };
 }
 
@@ -113,7 +122,7 @@ describe('coalescedReads: the first call of a turn goes at once, the later ones 
   it('reports each getMany as it is sent, with the number of calls it carries', async () => {
     const fake = new FakeKv();
     const batches: number[] = [];
-    const kv = coalescedReads(fake as unknown as Keyv, { maxKeys: 2, onBatch: (calls) => batches.push(calls) });
+    const kv = coalescedReads(fake, { maxKeys: 2, onBatch: (calls) => batches.push(calls) });
     const reads = Promise.all([kv.getMany(['a']), kv.getMany(['b']), kv.getMany(['c']), kv.getMany(['d', 'e'])]);
     expect(batches).toEqual([1]);
     await reads;
@@ -145,7 +154,7 @@ describe('coalescedReads: failures', () => {
   });
 
   it('a getMany that throws synchronously rejects its callers too', async () => {
-    const throwing = { getMany: () => { throw new Error('not connected'); } } as unknown as Keyv;
+    const throwing = l2ClientWith({ getMany: () => { throw new Error('not connected'); } });
     const kv = coalescedReads(throwing);
     await expect(Promise.all([kv.getMany(['a']), kv.getMany(['b'])])).rejects.toThrow('not connected');
     await expect(kv.getMany(['a'])).rejects.toThrow('not connected');
@@ -210,22 +219,15 @@ describe('coalescedReads: batch size', () => {
 });
 
 describe('coalescedReads: everything else passes through', () => {
-  it('on a real Keyv: set and get go straight through; getMany reads what was set', async () => {
-    const inner = new Keyv();
+  it('on the in-memory client: writes go straight through; getMany reads what was written', async () => {
+    const inner = openMemoryL2().client;
     const spy = jest.spyOn(inner, 'getMany');
     const kv = coalescedReads(inner);
-    await kv.set('a', { n: 1 });
-    expect(await kv.get('a')).toEqual({ n: 1 });
-    expect(await Promise.all([kv.getMany(['a', 'b']), kv.getMany(['a']), kv.getMany(['b'])])).toEqual([[{ n: 1 }, undefined], [{ n: 1 }], [undefined]]);
+    await kv.setMany([{ key: 'a', value: { n: 1 } }]);
+    expect(await kv.setIfAbsent([{ key: 'a', value: 'x' }, { key: 'v', value: 'token' }])).toEqual([{ n: 1 }, undefined]);
+    expect(spy).not.toHaveBeenCalled();
+    expect(await Promise.all([kv.getMany(['a', 'b']), kv.getMany(['a']), kv.getMany(['v'])])).toEqual([[{ n: 1 }, undefined], [{ n: 1 }], ['token']]);
     expect(spy).toHaveBeenCalledTimes(2);
-    expect(spy.mock.calls.map(([keys]) => keys)).toEqual([['a', 'b'], ['a', 'b']]);
-  });
-
-  it('a getMany with options is not coalesced', async () => {
-    const { fake, kv, scheduler } = setup({ manual: true });
-    const raw = (kv.getMany as (keys: string[], options: { raw: boolean }) => Promise<unknown[]>)(['a'], { raw: true });
-    expect(scheduler.scheduled).toBe(0);
-    expect(await raw).toEqual(['v-a']);
-    expect(fake.calls).toEqual([['a']]);
+    expect(spy.mock.calls.map(([keys]) => keys)).toEqual([['a', 'b'], ['a', 'v']]);
   });
 });

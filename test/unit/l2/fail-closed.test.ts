@@ -1,4 +1,5 @@
 import Keyv from 'keyv';
+import { memoryL2Client } from '../../../src/l2-client/memory';
 import { DecisionService } from '../../../src/authz/decision-service';
 import { StoreUnavailableError } from '../../../src/authz/errors';
 import { createCacheKeys } from '../../../src/l2/keys';
@@ -31,7 +32,7 @@ class FakeStore implements PermissionSetSource {
 
 function chain(store: PermissionSetSource) {
   const kv = new Keyv();
-  const l2 = new L2PermissionCache(kv, new SingleFlight(store, keys), { keys, ttlSeconds: 60, timeoutMs: 100, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) });
+  const l2 = new L2PermissionCache(memoryL2Client(kv), new SingleFlight(store, keys), { keys, ttlSeconds: 60, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) });
   const decisions = new DecisionService({ maxChecks: 10 });
   const newLoader = () => new PermissionLoader(l2, keys, { cache: true });
   return { kv, decisions, newLoader };

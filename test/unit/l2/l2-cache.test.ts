@@ -1,4 +1,5 @@
 import Keyv from 'keyv';
+import { memoryL2Client } from '../../../src/l2-client/memory';
 import pino from 'pino';
 import type { PermissionSnapshot, Subject } from '../../../src/authz/types';
 import { createCacheKeys } from '../../../src/l2/keys';
@@ -41,7 +42,7 @@ function setup() {
   const next = new FakeNext();
   const rejected: Array<[string, RejectReason]> = [];
   const onRejected = (key: string, reason: RejectReason) => void rejected.push([key, reason]);
-  const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, values: new L2Values(signer), onRejected });
+  const cache = new L2PermissionCache(memoryL2Client(kv), next, { keys, ttlSeconds: TTL_SECONDS, logger: pino({ level: 'silent' }), now: () => T, values: new L2Values(signer), onRejected });
   /** Sets the organization and pair versions, so the current fence of `subject` is `${org}/${pair}`. */
   const versions = async (subject: Subject, org: string, pair: string) => {
     await kv.set(keys.orgVersion(subject.orgId), org);
@@ -219,7 +220,7 @@ describe('L2PermissionCache: revision floors', () => {
   function withFloor(floor: { live: boolean; minRevision: () => number }) {
     const kv = new Keyv();
     const next = new FakeNext();
-    const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, floor, values: new L2Values(signer) });
+    const cache = new L2PermissionCache(memoryL2Client(kv), next, { keys, ttlSeconds: TTL_SECONDS, logger: pino({ level: 'silent' }), now: () => T, floor, values: new L2Values(signer) });
     return { kv, next, cache };
   }
 

@@ -1,4 +1,6 @@
 import Keyv from 'keyv';
+import { memoryL2Client } from '../../../src/l2-client/memory';
+import { unguarded } from '../../../src/l2-client/types';
 import pino from 'pino';
 import type { Subject } from '../../../src/authz/types';
 import { L2Invalidator } from '../../../src/revocation/invalidation';
@@ -33,8 +35,8 @@ class Store implements PermissionSetSource {
 function setup() {
   const kv = new Keyv();
   const store = new Store();
-  const options = { keys, ttlSeconds: 300, timeoutMs: 5_000, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
-  return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(kv, keys, options) };
+  const options = { keys, ttlSeconds: 300, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
+  return { kv, store, cache: new L2PermissionCache(memoryL2Client(kv), store, options), invalidator: new L2Invalidator(unguarded(memoryL2Client(kv)), keys, options) };
 }
 
 test.each([

@@ -11,7 +11,7 @@ import { type CacheKeys, createCacheKeys } from '../l2/keys';
 import { L2PermissionCache } from '../l2/l2-cache';
 import { L2Values } from '../l2/l2-entry';
 import { createL2Signer, processSigningKey } from '../l2/l2-signing';
-import { l2RejectionReporter } from '../observability/l2-rejections';
+import { l2RejectionReporter } from '../l2/rejection-reporter';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/metrics';
 import { tracedL2Reads, tracedStore } from '../observability/tracing/traced-layers';

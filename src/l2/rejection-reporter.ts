@@ -1,6 +1,6 @@
 import type { Counter } from 'prom-client';
-import type { RejectReason } from '../l2/l2-entry';
-import type { Logger } from './logger';
+import type { RejectReason } from './l2-entry';
+import type { Logger } from '../observability/logger';
 
 /** Told of every L2 value or version token refused on read (see l2-entry.ts). */
 export type OnRejected = (key: string, reason: RejectReason) => void;

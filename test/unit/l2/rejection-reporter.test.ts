@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Writable } from 'node:stream';
-import { l2RejectionReporter } from '../../../src/observability/l2-rejections';
+import { l2RejectionReporter } from '../../../src/l2/rejection-reporter';
 import { createMetrics } from '../../../src/observability/metrics';
 
 function setup(maxKeys?: number) {

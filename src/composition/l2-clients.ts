@@ -17,7 +17,7 @@ import { invalidationTimeoutMs } from '../revocation/invalidation';
  * failure and one deadline timer per MGET sent, whatever the number of requests in it.
  * The deadline (AUTHZ_L2_TIMEOUT_MS) is the only timer of a call; metrics and the breaker
  * see it fire as the call's failure. On a cluster the union is then split per node
- * (cluster-batching-store.ts). Memory has no round trip to save and never fails: no
+ * (cluster-batching-adapter.ts). Memory has no round trip to save and never fails: no
  * coalescing, and no breaker (`breaker` null).
  */
 export function cacheClient(backend: L2Backend, options: { timeoutMs: number; metrics: Pick<GatewayMetrics, 'l2Duration' | 'l2Errors' | 'l2CoalescedReads'>; breaker: CircuitBreaker | null }): L2Client {

@@ -48,7 +48,7 @@ interface Batch {
 /**
  * `next` with the `getMany` calls of one event-loop turn, from any number of requests,
  * sent as two `getMany` calls on `next` (two Redis MGETs, in one write; one pipeline per
- * node on a cluster, see cluster-batching-store.ts) instead of one per call: the turn's
+ * node on a cluster, see cluster-batching-adapter.ts) instead of one per call: the turn's
  * first call at once, as it is, and every later one of the turn together at the flush.
  * Every other call passes through unchanged.
  *

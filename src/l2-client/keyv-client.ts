@@ -13,7 +13,7 @@ export interface KeyvClientParts {
 }
 
 /**
- * An L2Client on a Keyv instance: reads and writes through Keyv (its store decides the
+ * An L2Client on a Keyv instance: reads and writes through Keyv (its storage adapter decides the
  * round trips: one MGET / one MULTI on Redis, one pipeline per node on a cluster), the
  * rest through `parts`. Keyv must throw on errors (`throwOnErrors`) and add no key prefix.
  */

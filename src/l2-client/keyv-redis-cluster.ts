@@ -2,7 +2,7 @@ import { createCluster, type RedisClusterType } from '@keyv/redis';
 import Keyv from 'keyv';
 import { withDeadline } from '../lib/with-deadline';
 import type { Logger } from '../observability/logger';
-import { ClusterBatchingKeyvRedis } from './cluster-batching-store';
+import { ClusterBatchingKeyvRedis } from './cluster-batching-adapter';
 import { KEYV_OPTIONS, KeyvL2Client } from './keyv-client';
 import { redisSetIfAbsent } from './redis-set-if-absent';
 import type { L2Backend } from './types';
@@ -21,7 +21,7 @@ export interface ClusterL2Backend extends L2Backend {
  *
  * Keys are stored exactly as built by src/l2/keys.ts, as on a single node: no hash tags,
  * so the old layout stays readable and keys spread over all nodes. Reads and writes go
- * one pipeline per node (cluster-batching-store.ts).
+ * one pipeline per node (cluster-batching-adapter.ts).
  */
 export async function openRedisClusterL2(nodes: ReadonlyArray<{ host: string; port: number }>, options: { logger: Logger }): Promise<ClusterL2Backend> {
   const cluster = createCluster({
@@ -54,8 +54,8 @@ export async function openRedisClusterL2(nodes: ReadonlyArray<{ host: string; po
     );
   await Promise.race([connect(50), new Promise((r) => setTimeout(r, 2_000).unref())]);
 
-  const store = new ClusterBatchingKeyvRedis(cluster as never, { throwOnConnectError: false, throwOnErrors: true });
-  const kv = new Keyv(store, KEYV_OPTIONS);
+  const adapter = new ClusterBatchingKeyvRedis(cluster as never, { throwOnConnectError: false, throwOnErrors: true });
+  const kv = new Keyv(adapter, KEYV_OPTIONS);
   kv.namespace = undefined; // keys.ts builds the whole key (see keyv-redis.ts)
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
   return {

@@ -36,9 +36,9 @@ export async function openRedisL2(url: string, options: { logger: Logger }): Pro
   client.connect().catch(() => undefined);
   await Promise.race([once(client, 'ready'), new Promise((r) => setTimeout(r, 2_000).unref())]);
 
-  const store = new KeyvRedis(client, { throwOnConnectError: false, throwOnErrors: true });
-  const kv = new Keyv(store, KEYV_OPTIONS);
-  // Keyv gives its store the namespace `keyv` (stored as `keyv::<key>`); keys.ts builds
+  const adapter = new KeyvRedis(client, { throwOnConnectError: false, throwOnErrors: true });
+  const kv = new Keyv(adapter, KEYV_OPTIONS);
+  // Keyv gives its adapter the namespace `keyv` (stored as `keyv::<key>`); keys.ts builds
   // the whole key, so neither may add anything.
   kv.namespace = undefined;
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them

@@ -21,7 +21,7 @@ export interface VersionEntry {
 }
 
 /**
- * Everything the L2 layers ask of the shared key-value store (Redis through Keyv, or
+ * Everything the L2 layers ask of the shared cache (Redis through Keyv, or
  * process memory), and nothing more. Implementations: keyv-redis.ts, keyv-redis-cluster.ts,
  * memory.ts; decorators (each wraps one `L2Client` and is one): bounded.ts (the one
  * deadline), metered.ts, reporting-to-breaker.ts, coalesced-reads.ts. They are composed
@@ -38,7 +38,7 @@ export interface VersionEntry {
  *   resolves with what each key held before: `undefined` where the entry was written,
  *   else the value found there (which stays).
  * - Every call rejects on any failure; none adds a deadline of its own (bounded.ts does).
- * - `ping` resolves once the store answers (memory: at once); `close` releases it.
+ * - `ping` resolves once Redis answers (memory: at once); `close` releases it.
  */
 export interface L2Client {
   getMany(keys: readonly string[]): Promise<unknown[]>;
@@ -48,7 +48,7 @@ export interface L2Client {
   close(): Promise<void>;
 }
 
-/** An opened L2 store: the client, what it runs on, and its connection errors. */
+/** An opened L2 backend: the client, what it runs on, and its connection errors. */
 export interface L2Backend {
   readonly kind: 'redis' | 'memory';
   readonly client: L2Client;

@@ -13,7 +13,7 @@ export interface L2CacheOptions {
   logger: Logger;
   now?: () => number;
   /**
-   * Committed changes as this instance learned them from PostgreSQL (change-feed.ts): a
+   * Committed changes as this instance learned them from PostgreSQL (src/revocation/change-feed.ts): a
    * set below its subject's floor is not served, and while `live` is false no L2 hit is.
    */
   floor?: { readonly live: boolean; minRevision(subject: Subject): number };

@@ -9,7 +9,7 @@ import type { ReadinessReport } from './readiness-probe';
  * counts). Names are the old service's where it had them (`authz_check_total`,
  * `authz_check_duration_seconds`), so existing dashboards and alerts keep working.
  *
- * The values are recorded by wrappers and plugins (decision observer, metered L2 store,
+ * The values are recorded by wrappers and plugins (decision observer, metered L2 client,
  * metered permission store, GraphQL plugin), never inside the decision logic.
  */
 export interface GatewayMetrics {

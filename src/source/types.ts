@@ -11,7 +11,7 @@ export interface LoadedSet {
 /**
  * A request for a subject's permission set. `fence` is the L2 invalidation state
  * (organization and pair versions) the requester observed before asking; two loads
- * may be shared only when their fences are equal (see single-flight.ts).
+ * may be shared only when their fences are equal (see src/single-flight/single-flight.ts).
  */
 export interface LoadRequest extends Subject {
   readonly fence?: string;

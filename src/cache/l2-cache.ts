@@ -157,7 +157,7 @@ export class L2PermissionCache implements PermissionSetSource {
     const { keys, ttlSeconds } = this.options;
     const entries: VersionEntry[] = [];
     const slot = new Map<string, number>();
-    const want = (key: string, ttl?: number): number => {
+    const want = (key: string, ttl: number): number => {
       let index = slot.get(key);
       if (index === undefined) {
         index = entries.push({ key, value: newVersionToken(), ttl, replace: junk.has(key) }) - 1;

@@ -26,7 +26,8 @@ export interface LoggedChange extends PolicyChangeRecord {
  * roll the transaction back: the change must not commit when it cannot be made safe.
  */
 export interface ChangeGate {
-  fence(changes: readonly PolicyChangeRecord[]): Promise<void>;
+  /** `changes` carry their change-log IDs, which the fence marks its keys with. */
+  fence(changes: readonly LoggedChange[]): Promise<void>;
   /** After the commit; never throws. */
   committed(changes: readonly LoggedChange[]): Promise<void>;
 }
@@ -34,12 +35,12 @@ export interface ChangeGate {
 type Sql = Pick<PrismaClient, '$queryRawUnsafe'>;
 
 /**
- * Inside a change's transaction: runs the gate's fence, then writes the change-log rows
- * and the NOTIFY (both take effect only on commit). Returns the rows for `committed`.
+ * Inside a change's transaction: writes the change-log rows and the NOTIFY (both take
+ * effect only on commit), then runs the gate's fence with the rows' IDs (a sequence:
+ * never reused, even by a rolled-back change). Returns the rows for `committed`.
  */
 export async function publishInTransaction(tx: Sql, changes: readonly PolicyChangeRecord[], gate: ChangeGate | null): Promise<LoggedChange[]> {
   if (changes.length === 0) return [];
-  if (gate) await gate.fence(changes);
   const rows = await tx.$queryRawUnsafe<Array<{ id: string; n: string }>>(
     `WITH c AS (
        INSERT INTO policy_changes (org_id, revision, user_ids, whole_org, xid)
@@ -56,7 +57,9 @@ export async function publishInTransaction(tx: Sql, changes: readonly PolicyChan
     changes.map((c) => (c.wholeOrg ? '' : c.userIds.join('\u001f'))),
     changes.map((c) => c.wholeOrg),
   );
-  return changes.map((c, i) => ({ ...c, id: rows[i]!.id }));
+  const logged = changes.map((c, i) => ({ ...c, id: rows[i]!.id }));
+  if (gate) await gate.fence(logged);
+  return logged;
 }
 
 /** A read of the change log and where the next read starts. */

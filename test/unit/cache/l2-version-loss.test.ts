@@ -7,6 +7,7 @@ import { L2PermissionCache } from '../../../src/cache/l2-cache';
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
 import { L2Values } from '../../../src/cache/l2-entry';
 import { createL2Signer, processSigningKey } from '../../../src/cache/l2-signing';
+import { memoryVersionWrites } from '../../../src/cache/version-writes';
 
 /**
  * A version key can disappear (TTL, LRU eviction under allkeys-lru). That must never
@@ -34,7 +35,7 @@ function setup() {
   const kv = new Keyv();
   const store = new Store();
   const options = { keys, ttlSeconds: 300, timeoutMs: 5_000, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
-  return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(kv, keys, options) };
+  return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(memoryVersionWrites(kv), keys, options) };
 }
 
 test.each([

@@ -101,7 +101,7 @@ export interface ScriptClient {
  * a restart, SCRIPT FLUSH).
  */
 export function redisVersionWrites(client: ScriptClient): VersionWrites {
-  return (writes) => {
+  return async (writes) => {
     writes.forEach(checkWrite);
     return Promise.all(
       writes.map(async (write) => {

@@ -34,6 +34,11 @@ export class L2ChangeGate implements ChangeGate {
     } catch (err) {
       this.logger.error({ event: 'authz_l2_invalidation_failed', phase: 'before_commit', err }, 'authz_l2_invalidation_failed: the change is rolled back');
       this.feed?.aborted(changes);
+      // The fence may still land (a command sent before its deadline fired). Removing
+      // the rolled-back change's marks is sent right behind it, on the same connection,
+      // so Redis runs it after the fence if it runs the fence at all: the keys are not
+      // left pending (misses) for the whole pending TTL.
+      this.invalidator.settle(changes, 'rolled_back').catch(() => undefined);
       throw new L2UnavailableError('the shared cache could not be invalidated, so the change was not made', { cause: err });
     }
   }

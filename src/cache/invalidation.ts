@@ -61,10 +61,12 @@ export class L2Invalidator {
    * For another process's committed change (its writer may have failed or stopped after
    * its commit): removes its marks where they remain, the last one out writing a new
    * token. Keys it no longer marks are left alone, so settling a change whose writer did
-   * its job costs one script call per key and no misses.
+   * its job costs one script call per key and no misses. Also for a change rolled back
+   * after its fence failed (`rolled_back`): it never commits, so its marks, which may
+   * still land late, protect nothing.
    */
-  async settle(changes: readonly ChangeTarget[]): Promise<void> {
-    await this.apply('peer', this.keysOf(changes).map(({ key, id, ttlMs }) => ({ kind: 'settle', key, changeId: id, token: newVersionToken(), ttlMs, always: false })));
+  async settle(changes: readonly ChangeTarget[], phase: 'peer' | 'rolled_back' = 'peer'): Promise<void> {
+    await this.apply(phase, this.keysOf(changes).map(({ key, id, ttlMs }) => ({ kind: 'settle', key, changeId: id, token: newVersionToken(), ttlMs, always: false })));
   }
 
   /**

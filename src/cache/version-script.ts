@@ -96,22 +96,30 @@ export interface ScriptClient {
 }
 
 /**
- * The rules on Redis: one EVALSHA per write (node-redis pipelines the calls of one
- * tick), falling back to EVAL when the server does not know the script yet (first use,
- * a restart, SCRIPT FLUSH).
+ * The rules on Redis: one script call per write (node-redis pipelines the calls of one
+ * tick). The first calls send the script itself (EVAL, which also caches it on the
+ * server), later ones its digest (EVALSHA), falling back to EVAL where the server does
+ * not know it (a restart, a failover, SCRIPT FLUSH, a cluster node not called yet): a
+ * fresh server costs no extra round trip on the first write.
  */
 export function redisVersionWrites(client: ScriptClient): VersionWrites {
+  let cached = false;
   return async (writes) => {
     writes.forEach(checkWrite);
     return Promise.all(
       writes.map(async (write) => {
         const options = { keys: [write.key], arguments: scriptArguments(write) };
         let reply: unknown;
-        try {
-          reply = await client.evalSha(SHA, options);
-        } catch (error) {
-          if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+        if (!cached) {
           reply = await client.eval(VERSION_SCRIPT, options);
+          cached = true;
+        } else {
+          try {
+            reply = await client.evalSha(SHA, options);
+          } catch (error) {
+            if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+            reply = await client.eval(VERSION_SCRIPT, options);
+          }
         }
         return typeof reply === 'string' ? reply : null;
       }),

@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/metrics';
 import { ChangeFeed } from '../revocation/change-feed';
 import { L2ChangeGate } from '../revocation/change-gate';
-import { L2Invalidator, settlePending } from '../revocation/invalidation';
+import { L2Invalidator } from '../revocation/invalidation';
 import { RevisionFloors } from '../revocation/revision-floor';
 import { listenForChanges, pruneChanges, readChanges } from '../store/change-log';
 import type { Database } from '../store/database';
@@ -46,13 +46,7 @@ export async function startChangeFeed(
     read: dbConfig.kind === 'postgres' ? (cursor, window) => readChanges(database.prisma, cursor, window) : undefined,
     listen: dbConfig.kind === 'postgres' ? (onNotify, onDown) => listenForChanges(dbConfig.url, onNotify, onDown) : undefined,
     // A peer's change is settled here if its writer left it pending (see invalidation.ts).
-    l2:
-      backend.kind === 'redis'
-        ? {
-            settle: (target) => settlePending(invalidation.invalidator, invalidation.client, keys, target).then(() => undefined),
-            invalidate: (target) => invalidation.invalidator.invalidate(target),
-          }
-        : undefined,
+    l2: backend.kind === 'redis' ? { settle: (changes) => invalidation.invalidator.settle(changes), invalidate: (target) => invalidation.invalidator.invalidate(target) } : undefined,
     settleDelayMs: 500,
     redisEpoch: backend.kind === 'redis' ? deps.redisFailures : undefined,
     windowMs,

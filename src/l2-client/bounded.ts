@@ -1,8 +1,9 @@
 import { withDeadline } from '../lib/with-deadline';
-import type { L2Client, L2Write, VersionEntry } from './types';
+import type { L2Client, L2Write } from './types';
+import type { VersionWrite } from './version-writes';
 
 /**
- * The one deadline of every L2 call: `getMany`, `setMany` and `setIfAbsent` reject with
+ * The one deadline of every L2 call: `getMany`, `setMany` and `writeVersions` reject with
  * DeadlineExceededError once they outlive `timeoutMs` (a Redis command already written to
  * the socket is not covered by the client's own timeouts, so nothing else bounds it).
  * The decorators above it (metrics, breaker reporting) see the deadline as the call's
@@ -24,8 +25,8 @@ export class BoundedL2Client implements L2Client {
     return withDeadline(this.next.setMany(entries), this.timeoutMs, 'L2 setMany');
   }
 
-  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
-    return withDeadline(this.next.setIfAbsent(entries), this.timeoutMs, 'L2 setIfAbsent');
+  writeVersions(writes: readonly VersionWrite[]): Promise<Array<string | null>> {
+    return withDeadline(this.next.writeVersions(writes), this.timeoutMs, 'L2 writeVersions');
   }
 
   ping(): Promise<void> {

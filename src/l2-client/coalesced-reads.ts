@@ -139,7 +139,7 @@ export function coalescedReads(next: L2Client, options: CoalescedReadsOptions = 
   return {
     getMany,
     setMany: (entries) => next.setMany(entries),
-    setIfAbsent: (entries) => next.setIfAbsent(entries),
+    writeVersions: (writes) => next.writeVersions(writes),
     ping: () => next.ping(),
     close: () => next.close(),
   };

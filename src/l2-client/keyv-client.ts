@@ -1,13 +1,14 @@
 import type Keyv from 'keyv';
 import { parseStored } from './stored-form';
-import type { L2Client, L2Write, VersionEntry } from './types';
+import type { L2Client, L2Write } from './types';
+import type { VersionWrites } from './version-writes';
 
 /** Keyv as every L2 implementation uses it: no key prefix, plain JSON (stored-form.ts), failures thrown. */
 export const KEYV_OPTIONS = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: parseStored, throwOnErrors: true };
 
-/** How a Keyv-based client creates versions, pings and closes (they bypass Keyv). */
+/** How a Keyv-based client writes versions, pings and closes (they bypass Keyv). */
 export interface KeyvClientParts {
-  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]>;
+  writeVersions: VersionWrites;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,8 +32,8 @@ export class KeyvL2Client implements L2Client {
     await this.kv.setMany(entries as Array<{ key: string; value: unknown; ttl?: number }>);
   }
 
-  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
-    return this.parts.setIfAbsent(entries);
+  writeVersions(writes: Parameters<VersionWrites>[0]): Promise<Array<string | null>> {
+    return this.parts.writeVersions(writes);
   }
 
   ping(): Promise<void> {

@@ -4,7 +4,7 @@ import { withDeadline } from '../lib/with-deadline';
 import type { Logger } from '../observability/logger';
 import { ClusterBatchingKeyvRedis } from './cluster-batching-adapter';
 import { KEYV_OPTIONS, KeyvL2Client } from './keyv-client';
-import { redisSetIfAbsent } from './redis-set-if-absent';
+import { redisVersionWrites } from './version-script';
 import type { L2Backend } from './types';
 
 /** An L2 backend on a Redis Cluster; `cluster` is the node-redis client it owns. */
@@ -62,8 +62,8 @@ export async function openRedisClusterL2(nodes: ReadonlyArray<{ host: string; po
     kind: 'redis',
     cluster: cluster as unknown as RedisClusterType,
     client: new KeyvL2Client(kv, {
-      // The cluster client routes each SET to the node that holds its key.
-      setIfAbsent: redisSetIfAbsent(cluster as never),
+      // The cluster client routes each script call to the node that holds its one key.
+      writeVersions: redisVersionWrites(cluster as never),
       ping: async () => {
         // Before discovery there are no masters: that is "unreachable", not "up".
         if (cluster.masters.length === 0) throw new Error('no Redis Cluster master known yet');

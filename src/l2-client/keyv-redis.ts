@@ -2,7 +2,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
 import type { Logger } from '../observability/logger';
 import { KEYV_OPTIONS, KeyvL2Client } from './keyv-client';
-import { redisSetIfAbsent } from './redis-set-if-absent';
+import { redisVersionWrites } from './version-script';
 import type { L2Backend } from './types';
 
 /**
@@ -45,7 +45,7 @@ export async function openRedisL2(url: string, options: { logger: Logger }): Pro
   return {
     kind: 'redis',
     client: new KeyvL2Client(kv, {
-      setIfAbsent: redisSetIfAbsent(client as never),
+      writeVersions: redisVersionWrites(client as never),
       ping: async () => void (await client.ping()),
       close: async () => {
         if (client.isReady) await client.close().catch(() => client.destroy());

@@ -1,12 +1,13 @@
 import { DeadlineExceededError } from '../lib/with-deadline';
 import type { GatewayMetrics } from '../observability/metrics';
-import type { L2Client, L2Write, VersionEntry } from './types';
+import type { L2Client, L2Write } from './types';
+import type { VersionWrite } from './version-writes';
 
-type Operation = 'get_many' | 'set_many' | 'set_if_absent';
+type Operation = 'get_many' | 'set_many' | 'write_versions';
 
 /**
  * L2 metrics as a decorator, so the cache logic stays free of instrumentation: each
- * `getMany`, `setMany` and `setIfAbsent` that reaches it is timed in
+ * `getMany`, `setMany` and `writeVersions` that reaches it is timed in
  * `authz_l2_operation_duration_seconds{operation}` until it settles; a rejection counts
  * in `authz_l2_errors_total{operation,reason}`, with `reason="timeout"` when the
  * deadline beneath it (bounded.ts) fired and `reason="error"` otherwise. It sits beneath
@@ -22,7 +23,7 @@ export class MeteredL2Client implements L2Client {
   ) {
     // Label-bound children, looked up once rather than per call.
     const timer = (operation: Operation) => metrics.l2Duration.labels({ operation });
-    this.timers = { get_many: timer('get_many'), set_many: timer('set_many'), set_if_absent: timer('set_if_absent') };
+    this.timers = { get_many: timer('get_many'), set_many: timer('set_many'), write_versions: timer('write_versions') };
   }
 
   getMany(keys: readonly string[]): Promise<unknown[]> {
@@ -33,8 +34,8 @@ export class MeteredL2Client implements L2Client {
     return this.measure('set_many', this.next.setMany(entries));
   }
 
-  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
-    return this.measure('set_if_absent', this.next.setIfAbsent(entries));
+  writeVersions(writes: readonly VersionWrite[]): Promise<Array<string | null>> {
+    return this.measure('write_versions', this.next.writeVersions(writes));
   }
 
   ping(): Promise<void> {

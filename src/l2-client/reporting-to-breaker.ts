@@ -1,4 +1,5 @@
-import type { L2Client, L2Write, VersionEntry } from './types';
+import type { L2Client, L2Write } from './types';
+import type { VersionWrite } from './version-writes';
 
 /** What this decorator tells the breaker (src/breaker/circuit-breaker.ts). */
 export interface FailureRecorder {
@@ -6,7 +7,7 @@ export interface FailureRecorder {
 }
 
 /**
- * Every failed `getMany`, `setMany` or `setIfAbsent` of the L2 cache reported to the
+ * Every failed `getMany`, `setMany` or `writeVersions` of the L2 cache reported to the
  * breaker, a missed deadline included (bounded.ts sits beneath it): a silent Redis opens
  * the breaker as fast as a dead one. Only the L2 cache's client has this decorator:
  * invalidation writes go through a client without it (composition/l2.ts), so an open
@@ -26,8 +27,8 @@ export class BreakerReportingL2Client implements L2Client {
     return this.report(this.next.setMany(entries));
   }
 
-  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
-    return this.report(this.next.setIfAbsent(entries));
+  writeVersions(writes: readonly VersionWrite[]): Promise<Array<string | null>> {
+    return this.report(this.next.writeVersions(writes));
   }
 
   ping(): Promise<void> {

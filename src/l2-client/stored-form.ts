@@ -6,6 +6,9 @@
 /** Longest stored text that is parsed at all. */
 export const MAX_STORED_CHARS = 64 * 1024;
 
+/** Longest version token accepted. */
+export const MAX_TOKEN_CHARS = 128;
+
 /** Stands for stored text longer than MAX_STORED_CHARS, which was not parsed. */
 export class OversizeValue {
   constructor(readonly chars: number) {}

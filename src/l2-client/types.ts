@@ -1,23 +1,10 @@
+import type { VersionWrite } from './version-writes';
+
 /** A value to store: `value` under `key`, for `ttl` milliseconds (none: until evicted). */
 export interface L2Write {
   readonly key: string;
   readonly value: unknown;
   readonly ttl?: number;
-}
-
-/** A version to create: `value` is written only where `key` holds nothing. */
-export interface VersionEntry {
-  readonly key: string;
-  readonly value: string;
-  /** Milliseconds; none: until evicted. */
-  readonly ttl?: number;
-  /**
-   * Overwrite what `key` holds: it was read as junk (l2/l2-entry.ts readVersion), which
-   * would otherwise stay, be read by every request and block caching. Overwriting with a
-   * fresh token is as safe as creating one: the load that follows reads the database
-   * after it, and a genuine token it may replace only makes more values miss.
-   */
-  readonly replace?: boolean;
 }
 
 /**
@@ -30,20 +17,23 @@ export interface VersionEntry {
  *
  * Contract, for every implementation (test/unit/l2-client/contract.ts runs it on each):
  * - `getMany` resolves with the values of exactly `keys`, in their order, `undefined`
- *   for absent or expired keys. Values are what `setMany`/`setIfAbsent` stored, as JSON
+ *   for absent or expired keys. Values are what `setMany` stored, as JSON
  *   round-trips them; stored text that is not ours is returned as a value the L2 layer
  *   refuses (stored-form.ts), never as a rejection of the whole batch.
- * - `setMany` stores every entry (TTL in ms); it resolves only once all are stored.
- * - `setIfAbsent` creates each entry where its key holds nothing (`replace`: always) and
- *   resolves with what each key held before: `undefined` where the entry was written,
- *   else the value found there (which stays).
- * - Every call rejects on any failure; none adds a deadline of its own (bounded.ts does).
+ * - `setMany` stores every entry (TTL in ms); it resolves only once all are stored. It
+ *   writes permission values, never version keys.
+ * - `writeVersions` applies each write to its version key atomically, by the rules of
+ *   version-writes.ts (create where absent, fence, settle, refresh), and resolves with
+ *   the token each key holds afterwards, or null where it holds none (pending, or junk
+ *   left in place). Every write of a version key goes through it.
+ * - Every call rejects on any failure (a write may still have landed then); none adds a
+ *   deadline of its own (bounded.ts does).
  * - `ping` resolves once Redis answers (memory: at once); `close` releases it.
  */
 export interface L2Client {
   getMany(keys: readonly string[]): Promise<unknown[]>;
   setMany(entries: readonly L2Write[]): Promise<void>;
-  setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]>;
+  writeVersions(writes: readonly VersionWrite[]): Promise<Array<string | null>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

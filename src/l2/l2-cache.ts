@@ -1,7 +1,8 @@
 import { earliestExpiry } from '../authz/snapshot';
 import type { Subject } from '../authz/types';
 import type { Logger } from '../observability/logger';
-import type { L2Client, VersionEntry } from '../l2-client/types';
+import type { L2Client } from '../l2-client/types';
+import type { VersionWrite } from '../l2-client/version-writes';
 import { newVersionToken, orgVersionTtlMs } from './versions';
 import type { CacheKeys } from './keys';
 import { type L2Values, readVersion, Rejected, type RejectReason } from './l2-entry';
@@ -140,7 +141,8 @@ export class L2PermissionCache implements PermissionSetSource {
    * overwrites (SET NX): concurrent misses, here or in another instance, converge on the
    * first token, and an invalidation that landed first stands. The load reads PostgreSQL
    * after the version exists, so its value is at least as new as that version. A version
-   * key read as `junk` is overwritten instead (see VersionEntry.replace).
+   * key read as `junk` is overwritten instead, if it still holds junk (`replaceJunk`);
+   * a pending change's marker is never replaced (src/l2-client/version-writes.ts).
    */
   private async createMissingVersions(
     misses: LoadRequest[],
@@ -149,12 +151,12 @@ export class L2PermissionCache implements PermissionSetSource {
     junk: ReadonlySet<string>,
   ): Promise<void> {
     const { keys, ttlSeconds } = this.options;
-    const entries: VersionEntry[] = [];
+    const entries: Array<VersionWrite & { kind: 'create' }> = [];
     const slot = new Map<string, number>();
-    const want = (key: string, ttl?: number): number => {
+    const want = (key: string, ttl: number): number => {
       let index = slot.get(key);
       if (index === undefined) {
-        index = entries.push({ key, value: newVersionToken(), ttl, replace: junk.has(key) }) - 1;
+        index = entries.push({ kind: 'create', key, token: newVersionToken(), ttlMs: ttl, replaceJunk: junk.has(key) }) - 1;
         slot.set(key, index);
       }
       return index;
@@ -165,15 +167,11 @@ export class L2PermissionCache implements PermissionSetSource {
       const pair = pairTokens[j] ?? want(keys.pairVersion(miss), 2 * ttlSeconds * 1000);
       return { org, pair };
     });
-    const previous = await this.client.setIfAbsent(entries);
-    // The token each key holds now: the one found there, or ours. A key holding
-    // something that is not a token (junk written since our read, or a pending marker)
-    // keeps it: the load's value, fenced by our unwritten token, never matches, and the
-    // next read replaces junk (`replace`).
-    const held = entries.map((entry, i) => {
-      const found = readVersion(previous[i]);
-      return typeof found === 'string' ? found : entry.value;
-    });
+    // The token each key holds now: ours, or the one found there. Where the key holds
+    // none (a change is pending, or junk stays), our own unwritten token: the value
+    // loaded under it never matches anything, so it is never a hit.
+    const after = await this.client.writeVersions(entries);
+    const held = entries.map((entry, i) => after[i] ?? entry.token);
     const resolve = (token: string | number) => (typeof token === 'number' ? held[token]! : token);
     plan.forEach((p, j) => {
       if (p) misses[j] = { ...misses[j]!, fence: `${resolve(p.org)}/${resolve(p.pair)}` };

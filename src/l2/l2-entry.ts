@@ -1,5 +1,5 @@
 import type { PermissionSnapshot } from '../authz/types';
-import { OversizeValue } from '../l2-client/stored-form';
+import { MAX_TOKEN_CHARS, OversizeValue } from '../l2-client/stored-form';
 import type { L2Signer } from './l2-signing';
 
 /**
@@ -59,10 +59,8 @@ export class Rejected {
   constructor(readonly reason: RejectReason) {}
 }
 
-export { MAX_STORED_CHARS, OversizeValue } from '../l2-client/stored-form';
+export { MAX_STORED_CHARS, MAX_TOKEN_CHARS, OversizeValue } from '../l2-client/stored-form';
 
-/** Longest version token accepted. */
-export const MAX_TOKEN_CHARS = 128;
 
 
 /**

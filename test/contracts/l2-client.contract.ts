@@ -67,25 +67,33 @@ export function l2ClientContract(name: string, subject: L2ClientSubject): void {
       expect(await client.getMany([key('long')])).toEqual(['y']);
     });
 
-    it('setIfAbsent creates absent keys, keeps present ones and says what each held', async () => {
-      await client.setMany([{ key: key('held'), value: 'theirs' }, { key: key('pending'), value: '' }]);
-      const previous = await client.setIfAbsent([
-        { key: key('new'), value: 'ours-1', ttl: 60_000 },
-        { key: key('held'), value: 'ours-2', ttl: 60_000 },
-        { key: key('pending'), value: 'ours-3' },
-      ]);
-      expect(previous).toEqual([undefined, 'theirs', '']);
-      expect(await client.getMany([key('new'), key('held'), key('pending')])).toEqual(['ours-1', 'theirs', '']);
+    const create = (k: string, token: string, ttlMs = 60_000, replaceJunk = false) => ({ kind: 'create' as const, key: key(k), token, ttlMs, replaceJunk });
+
+    it('writeVersions creates absent versions, keeps tokens and pending markers, and says what each key holds', async () => {
+      await client.setMany([{ key: key('held'), value: 'theirs', ttl: 60_000 }, { key: key('pending'), value: '', ttl: 60_000 }]);
+      expect(await client.writeVersions([create('new', 'ours1'), create('held', 'ours2'), create('pending', 'ours3')])).toEqual(['ours1', 'theirs', null]);
+      expect(await client.getMany([key('new'), key('held'), key('pending')])).toEqual(['ours1', 'theirs', '']);
     });
 
-    it('setIfAbsent with `replace` overwrites whatever the key held', async () => {
-      await client.setMany([{ key: key('junk'), value: { not: 'a token' } }]);
-      expect(await client.setIfAbsent([{ key: key('junk'), value: 'fresh', ttl: 60_000, replace: true }])).toEqual([undefined]);
+    it('writeVersions replaces junk only when asked to', async () => {
+      await client.setMany([{ key: key('junk'), value: { not: 'a token' }, ttl: 60_000 }]);
+      expect(await client.writeVersions([create('junk', 'fresh')])).toEqual([null]);
+      expect(await client.getMany([key('junk')])).toEqual([{ not: 'a token' }]);
+      expect(await client.writeVersions([create('junk', 'fresh', 60_000, true)])).toEqual(['fresh']);
       expect(await client.getMany([key('junk')])).toEqual(['fresh']);
     });
 
+    it('a fence makes a key pending until its change settles it (the rules of version-writes.ts)', async () => {
+      await client.writeVersions([create('v', 'before')]);
+      expect(await client.writeVersions([{ kind: 'fence', key: key('v'), changeId: '7', pendingMs: 60_000 }])).toEqual([null]);
+      expect(await client.getMany([key('v')])).toEqual(['']);
+      expect(await client.writeVersions([create('v', 'reader'), { kind: 'refresh', key: key('v'), token: 'probe', ttlMs: 60_000 }])).toEqual([null, null]);
+      expect(await client.writeVersions([{ kind: 'settle', key: key('v'), changeId: '7', token: 'after', ttlMs: 60_000, always: true }])).toEqual(['after']);
+      expect(await client.getMany([key('v')])).toEqual(['after']);
+    });
+
     it('a version created with a TTL expires', async () => {
-      await client.setIfAbsent([{ key: key('v'), value: 'token', ttl: 30 }]);
+      await client.writeVersions([create('v', 'token', 30)]);
       await eventually(async () => (await client.getMany([key('v')]))[0] === undefined, 5_000, 'the 30 ms version expires');
     });
 
@@ -98,8 +106,9 @@ export function l2ClientContract(name: string, subject: L2ClientSubject): void {
         expect(corrupt).toEqual(CORRUPT);
         expect(huge).toBeInstanceOf(OversizeValue);
         expect(ok).toBe('fine');
-        // And what setIfAbsent finds there is reported the same way, and kept.
-        expect(await client.setIfAbsent([{ key: key('corrupt'), value: 'ours' }])).toEqual([CORRUPT]);
+        // A version write finds junk there: no token, and the text stays.
+        expect(await client.writeVersions([create('corrupt', 'ours')])).toEqual([null]);
+        expect((await client.getMany([key('corrupt')]))[0]).toEqual(CORRUPT);
       });
     }
 

@@ -11,7 +11,7 @@ export function l2ClientWith(overrides: Partial<L2Client>): L2Client {
   return {
     getMany: overrides.getMany ?? ((keys) => memory.getMany(keys)),
     setMany: overrides.setMany ?? ((entries) => memory.setMany(entries)),
-    setIfAbsent: overrides.setIfAbsent ?? ((entries) => memory.setIfAbsent(entries)),
+    writeVersions: overrides.writeVersions ?? ((writes) => memory.writeVersions(writes)),
     ping: overrides.ping ?? (() => memory.ping()),
     close: overrides.close ?? (() => memory.close()),
   };

@@ -53,7 +53,7 @@ export function tracedL2Reads(client: L2Client, tracing: Tracing, redis: boolean
         (values) => ({ 'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length }),
       ),
     setMany: (entries) => client.setMany(entries),
-    setIfAbsent: (entries) => client.setIfAbsent(entries),
+    writeVersions: (writes) => client.writeVersions(writes),
     ping: () => client.ping(),
     close: () => client.close(),
   };

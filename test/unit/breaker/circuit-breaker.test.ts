@@ -81,7 +81,7 @@ test('the L2 client decorator reports failures, and calls that outlive the deadl
   const guarded = new BreakerReportingL2Client(new BoundedL2Client(l2ClientWith({ getMany: hanging() }), 10), breaker);
   try {
     await guarded.setMany([{ key: 'k', value: 'v' }]);
-    expect(await guarded.setIfAbsent([{ key: 'k', value: 'w' }])).toEqual(['v']);
+    expect(await guarded.writeVersions([{ kind: 'create', key: 'v', token: 'w', ttlMs: 60_000, replaceJunk: false }])).toEqual(['w']);
     expect(breaker.isOpen).toBe(false);
     await expect(guarded.getMany(['k'])).rejects.toThrow(/longer than 10 ms/);
     expect(breaker.isOpen).toBe(true);

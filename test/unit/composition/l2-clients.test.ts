@@ -29,16 +29,17 @@ test('one L2 read through the whole L2 cache composition starts one timer: the d
 });
 
 test('failed reads and version writes of the L2 cache open the breaker', async () => {
-  const client = cacheClient(redisLike(l2ClientWith({ setIfAbsent: failing() })), { timeoutMs: 1_000, metrics: createMetrics(new Registry()), breaker });
+  const client = cacheClient(redisLike(l2ClientWith({ writeVersions: failing() })), { timeoutMs: 1_000, metrics: createMetrics(new Registry()), breaker });
   await client.getMany(['a']);
   expect(breaker.isOpen).toBe(false);
-  await expect(client.setIfAbsent([{ key: 'v', value: 'token' }])).rejects.toThrow('ECONNREFUSED');
+  await expect(client.writeVersions([{ kind: 'create', key: 'v', token: 'token', ttlMs: 60_000, replaceJunk: false }])).rejects.toThrow('ECONNREFUSED');
   expect(breaker.isOpen).toBe(true);
 });
 
 test('invalidations go through a composition without the breaker: an open breaker never skips them, and their failures reach the change', async () => {
   const writes: string[] = [];
-  const backend = redisLike(l2ClientWith({ setMany: async (entries) => void writes.push(...entries.map((e) => e.key)) }));
+  const memory = l2ClientWith({});
+  const backend = redisLike(l2ClientWith({ writeVersions: async (w) => (writes.push(...w.map((e) => e.key)), memory.writeVersions(w)) }));
   const reads = cacheClient(redisLike(l2ClientWith({ getMany: failing() })), { timeoutMs: 1_000, metrics: createMetrics(new Registry()), breaker });
   await expect(reads.getMany(['a'])).rejects.toThrow();
   expect(breaker.isOpen).toBe(true);
@@ -47,7 +48,7 @@ test('invalidations go through a composition without the breaker: an open breake
   await invalidator.invalidate({ orgIds: ['acme'] });
   expect(writes).toEqual([keys.orgVersion('acme')]);
 
-  const failingInvalidation = invalidationClient(redisLike(l2ClientWith({ setMany: failing() })), { timeoutMs: 50 });
+  const failingInvalidation = invalidationClient(redisLike(l2ClientWith({ writeVersions: failing() })), { timeoutMs: 50 });
   // The change gate turns this rejection into a rolled-back change (L2_UNAVAILABLE).
   await expect(new L2Invalidator(failingInvalidation, keys, { ttlSeconds: 60, logger }).invalidate({ orgIds: ['acme'] })).rejects.toThrow('ECONNREFUSED');
   // The type checker refuses the L2 cache's client (with breaker reporting) for invalidation.

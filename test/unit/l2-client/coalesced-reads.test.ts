@@ -1,6 +1,7 @@
 import { coalescedReads } from '../../../src/l2-client/coalesced-reads';
 import { openMemoryL2 } from '../../../src/l2-client/memory';
-import type { L2Client, L2Write, VersionEntry } from '../../../src/l2-client/types';
+import type { L2Client, L2Write } from '../../../src/l2-client/types';
+import type { VersionWrite } from '../../../src/l2-client/version-writes';
 import { l2ClientWith } from '../../helpers/l2-client-faults';
 
 /** An L2 client over a Map that records every getMany it receives (and can fail or misanswer). */
@@ -20,8 +21,8 @@ class FakeKv implements L2Client {
     for (const { key, value } of entries) this.values.set(key, value);
   }
 
-  async setIfAbsent(entries: readonly VersionEntry[]): Promise<unknown[]> {
-    return entries.map(() => undefined);
+  async writeVersions(writes: readonly VersionWrite[]): Promise<Array<string | null>> {
+    return writes.map(() => null);
   }
 
   async ping(): Promise<void> {}
@@ -224,7 +225,7 @@ describe('coalescedReads: everything else passes through', () => {
     const spy = jest.spyOn(inner, 'getMany');
     const kv = coalescedReads(inner);
     await kv.setMany([{ key: 'a', value: { n: 1 } }]);
-    expect(await kv.setIfAbsent([{ key: 'a', value: 'x' }, { key: 'v', value: 'token' }])).toEqual([{ n: 1 }, undefined]);
+    expect(await kv.writeVersions([{ kind: 'create', key: 'v', token: 'token', ttlMs: 60_000, replaceJunk: false }])).toEqual(['token']);
     expect(spy).not.toHaveBeenCalled();
     expect(await Promise.all([kv.getMany(['a', 'b']), kv.getMany(['a']), kv.getMany(['v'])])).toEqual([[{ n: 1 }, undefined], [{ n: 1 }], ['token']]);
     expect(spy).toHaveBeenCalledTimes(2);

@@ -2,20 +2,14 @@ import Keyv from 'keyv';
 import { reportingToBreaker } from '../../../src/cache/breaker-kv';
 import { BreakerSource } from '../../../src/cache/breaker-source';
 import { CircuitBreaker } from '../../../src/cache/circuit-breaker';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import type { LoadedSet } from '../../../src/cache/types';
 import { createLogger } from '../../../src/observability/logger';
+import { FakeSource } from '../../helpers/fake-source';
 
 const logger = createLogger('silent');
 const SET: LoadedSet = { snapshot: { member: true, roles: ['r'], rolePatterns: ['a:b'], grants: [] }, status: 'MISS', revision: 1 };
-
-/** A named fake next layer: records calls. */
-class RecordingSource implements PermissionSetSource {
-  calls: LoadRequest[][] = [];
-  async load(requests: readonly LoadRequest[]) {
-    this.calls.push([...requests]);
-    return requests.map(() => SET);
-  }
-}
+/** A next layer that records its calls and answers SET. */
+const recording = () => Object.assign(new FakeSource(), { answer: () => SET });
 
 /** A probe the test answers by hand (a fake, since the breaker's timing is what is tested). */
 function manualProbe() {
@@ -39,8 +33,8 @@ async function until(condition: () => boolean): Promise<void> {
 test('opens on the first failure, skips L2 while open, closes when a probe succeeds', async () => {
   const probe = manualProbe();
   const breaker = new CircuitBreaker({ windowMs: 5, timeoutMs: 50, probe: probe.probe, logger });
-  const l2 = new RecordingSource();
-  const store = new RecordingSource();
+  const l2 = recording();
+  const store = recording();
   const source = new BreakerSource(l2, store, breaker);
   try {
     await source.load([{ userId: 'u', orgId: 'o', fence: 'f' }]);

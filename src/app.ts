@@ -36,7 +36,7 @@ import { hardenedApolloOptions } from './graphql/hardening';
 import { httpStatusPlugin } from './graphql/plugins/http-status';
 import { authzExtensionsPlugin } from './graphql/plugins/authz-extensions';
 import { apolloGraphConfig } from './graphql/plugins/apollo-reporting';
-import { observabilityPlugins, requestFinished } from './graphql/plugins/observability';
+import { logAndRecordRequest, observabilityPlugins } from './graphql/plugins/observability';
 import { requestLogWriter } from './graphql/plugins/request-log';
 import { requestMetricsRecorder } from './graphql/plugins/request-metrics';
 import { OperationCache } from './graphql/prepared/operation-cache';
@@ -250,7 +250,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       exposeInternals: config.env === 'development',
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
     });
-    const logged = requestFinished(requestLogWriter(logger), requestMetricsRecorder(metrics));
+    const logged = logAndRecordRequest(requestLogWriter(logger), requestMetricsRecorder(metrics));
     const finished = tracing ? annotateRequestSpan(tracing, logged) : logged;
     const apollo = new ApolloServer<GraphQLContext>({
       schema,

@@ -7,7 +7,7 @@ export interface LoggerOptions {
   /** LOG_FORMAT: `auto` is pretty only in development, on a terminal, with pino-pretty installed. */
   format?: 'auto' | 'json' | 'pretty';
   development?: boolean;
-  /** Counts written log events in `authz_log_events_total{level,event}` (the readiness check reads it). */
+  /** Counts written log events in `authz_log_events_total{level,event}` (the preflight reads it). */
   registry?: Registry;
 }
 

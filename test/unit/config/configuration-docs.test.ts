@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sectionVariables } from '../../../src/config/config';
-import { readinessEnvSchema } from '../../../src/config/readiness';
+import { preflightEnvSchema } from '../../../src/config/preflight';
 import { textDefaults } from '../../../src/config/defaults';
 import { ENV_DEFAULTS, ENV_NAMES } from '../../../src/config/schema';
 import { SCRIPT_PARTS } from '../../../src/config/script-parts';
@@ -19,11 +19,11 @@ const section = (heading: string) => {
 const rows = new Map(
   [...section('Variables').matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()] as const),
 );
-const defaults: Readonly<Record<string, string | undefined>> = { ...ENV_DEFAULTS, ...textDefaults(readinessEnvSchema.shape) };
+const defaults: Readonly<Record<string, string | undefined>> = { ...ENV_DEFAULTS, ...textDefaults(preflightEnvSchema.shape) };
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 test('every variable has a row, and no row names a variable nobody reads', () => {
-  const variables = new Set<string>([...ENV_NAMES, ...Object.keys(readinessEnvSchema.shape)]);
+  const variables = new Set<string>([...ENV_NAMES, ...Object.keys(preflightEnvSchema.shape)]);
   expect([...variables].filter((name) => !rows.has(name))).toEqual([]);
   expect([...rows.keys()].filter((name) => !variables.has(name))).toEqual([]);
 });
@@ -46,5 +46,5 @@ test('the scripts table lists exactly the variables each script reads', () => {
   for (const [script, parts] of Object.entries(SCRIPT_PARTS)) {
     expect([script, [...(table.get(script) ?? [])].sort()]).toEqual([script, sectionVariables(parts).sort()]);
   }
-  expect(table.get('readiness')?.sort()).toEqual(Object.keys(readinessEnvSchema.shape).sort());
+  expect(table.get('preflight')?.sort()).toEqual(Object.keys(preflightEnvSchema.shape).sort());
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config/config';
 import { textDefaults } from '../../../src/config/defaults';
-import { readinessEnvSchema } from '../../../src/config/readiness';
+import { preflightEnvSchema } from '../../../src/config/preflight';
 import { ENV_DEFAULTS, ENV_NAMES } from '../../../src/config/schema';
 
 /** .env.example against the exported configuration schemas: every variable, with its default. */
@@ -15,8 +15,8 @@ const documented = new Map(
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
 );
 const COMPOSE_ONLY = /^(POSTGRES|GATEWAY_PORT|PROMETHEUS|GRAFANA)/;
-const defaults: Readonly<Record<string, string | undefined>> = { ...ENV_DEFAULTS, ...textDefaults(readinessEnvSchema.shape) };
-const variables = [...new Set([...ENV_NAMES, ...Object.keys(readinessEnvSchema.shape)])];
+const defaults: Readonly<Record<string, string | undefined>> = { ...ENV_DEFAULTS, ...textDefaults(preflightEnvSchema.shape) };
+const variables = [...new Set([...ENV_NAMES, ...Object.keys(preflightEnvSchema.shape)])];
 /** Left empty although they have a default, so that a deployment file can supply its own. */
 const EMPTY_ON_PURPOSE: Readonly<Record<string, string>> = { AUTH_MODE: 'docker-compose.yml sets apikey when it is empty' };
 
@@ -42,5 +42,5 @@ test('the values in .env.example are the defaults: loading them equals loading n
 });
 
 test('.env.example holds no secrets beyond the local compose defaults', () => {
-  for (const name of ['APOLLO_KEY', 'AUTH_JWT_SECRET', 'METRICS_TOKEN', 'READINESS_TOKEN']) expect(documented.get(name)).toBe('');
+  for (const name of ['APOLLO_KEY', 'AUTH_JWT_SECRET', 'METRICS_TOKEN', 'PREFLIGHT_TOKEN']) expect(documented.get(name)).toBe('');
 });

@@ -18,8 +18,7 @@ export interface PreparedResponse {
   readonly body: string;
   /**
    * Writes the request's log line and metrics. Called once the answer is written, so
-   * they are off the caller's latency (with one connection, ~8% of the server's time
-   * per request sat between the answer being ready and it being sent).
+   * they are off the caller's latency.
    */
   finish(): void;
 }

@@ -1,4 +1,5 @@
 import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../src/cache/types';
+import { deferred } from './deferred';
 
 type Result = LoadedSet | Error;
 
@@ -46,12 +47,11 @@ export class FakeSource implements PermissionSetSource {
 
   /** Calls from now on wait until the returned function is called. */
   hold(): () => void {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    this.gate = gate;
+    const gate = deferred();
+    this.gate = gate.promise;
     return () => {
-      if (this.gate === gate) this.gate = null;
-      release();
+      if (this.gate === gate.promise) this.gate = null;
+      gate.resolve();
     };
   }
 }

@@ -4,7 +4,7 @@ import Negotiator from 'negotiator';
 import type { GraphQLContext } from '../context';
 import { authzExtension } from '../plugins/authz-extensions';
 import { statusForErrors } from '../plugins/http-status';
-import type { RequestFinished } from '../plugins/observability';
+import type { FinishedRequestHandler } from '../plugins/observability';
 import { describeOutcome } from '../plugins/request-outcome';
 import { type FormatError, formatExecutionErrors } from './apollo-error-format';
 import type { OperationCache, PreparedOperation } from './operation-cache';
@@ -18,8 +18,7 @@ export interface PreparedResponse {
   readonly body: string;
   /**
    * Writes the request's log line and metrics. Called once the answer is written, so
-   * they are off the caller's latency (with one connection, ~8% of the server's time
-   * per request sat between the answer being ready and it being sent).
+   * they are off the caller's latency.
    */
   finish(): void;
 }
@@ -30,7 +29,7 @@ export interface PreparedPathOptions {
   formatError: FormatError;
   includeStacktrace: boolean;
   /** The log line and metrics of each request answered here (the same as Apollo's plugin). */
-  finished: RequestFinished;
+  finished: FinishedRequestHandler;
   /** Apollo Studio usage reporting of the requests answered here (observability/studio/), when on. */
   usage?: PreparedUsageReporting;
 }

@@ -3,15 +3,15 @@ import { deepFreeze, parseEnv } from './parse-env';
 import { envSchema } from './schema';
 
 /**
- * The variables only `npm run readiness` reads: the credentials it presents to a
+ * The variables only `npm run preflight` reads: the credentials it presents to a
  * gateway that requires them. It reads nothing of the gateway's own configuration.
  */
-export const readinessEnvSchema = z.object({
-  READINESS_TOKEN: z.string().optional(),
+export const preflightEnvSchema = z.object({
+  PREFLIGHT_TOKEN: z.string().optional(),
   METRICS_TOKEN: envSchema.shape.METRICS_TOKEN,
 });
 
-export interface ReadinessConfig {
+export interface PreflightConfig {
   /** An API key or JWT with authz:check, sent on the GraphQL and REST probes; null: none. */
   readonly token: string | null;
   /** Bearer token for /ready and /metrics; null: none. */
@@ -19,7 +19,7 @@ export interface ReadinessConfig {
 }
 
 /** @throws ConfigError naming each bad variable. */
-export function loadReadinessConfig(env: NodeJS.ProcessEnv = process.env): ReadinessConfig {
-  const e = parseEnv(readinessEnvSchema, env);
-  return deepFreeze({ token: e.READINESS_TOKEN ?? null, metricsToken: e.METRICS_TOKEN ?? null });
+export function loadPreflightConfig(env: NodeJS.ProcessEnv = process.env): PreflightConfig {
+  const e = parseEnv(preflightEnvSchema, env);
+  return deepFreeze({ token: e.PREFLIGHT_TOKEN ?? null, metricsToken: e.METRICS_TOKEN ?? null });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from './errors';
 import { deepFreeze, parseEnv } from './parse-env';
 import { envSchema } from './schema';
 
@@ -20,6 +21,9 @@ export interface PreflightConfig {
 
 /** @throws ConfigError naming each bad variable. */
 export function loadPreflightConfig(env: NodeJS.ProcessEnv = process.env): PreflightConfig {
+  // The token's former name is refused, so a deployment that still sets it learns why
+  // its probes would otherwise go out without credentials.
+  if (env.READINESS_TOKEN) throw new ConfigError(['READINESS_TOKEN: renamed PREFLIGHT_TOKEN: set PREFLIGHT_TOKEN instead']);
   const e = parseEnv(preflightEnvSchema, env);
   return deepFreeze({ token: e.PREFLIGHT_TOKEN ?? null, metricsToken: e.METRICS_TOKEN ?? null });
 }

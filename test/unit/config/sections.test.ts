@@ -54,4 +54,8 @@ describe('loadPreflightConfig', () => {
     expect(loadPreflightConfig({ PREFLIGHT_TOKEN: '', METRICS_TOKEN: '' })).toEqual({ token: null, metricsToken: null });
     expect(() => loadPreflightConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
   });
+
+  it('refuses the former name READINESS_TOKEN, naming its replacement', () => {
+    expect(() => loadPreflightConfig({ READINESS_TOKEN: 'ak_x' })).toThrow(/READINESS_TOKEN: renamed PREFLIGHT_TOKEN/);
+  });
 });

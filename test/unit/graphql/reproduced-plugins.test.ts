@@ -49,7 +49,7 @@ test('an effect the prepared path does not know is refused, as is a claim the pl
     [{ name: 'custom', plugin: perRequest, prepared: { kind: 'response-cache' } as never }, 'unknown effect "response-cache"'],
     [{ name: 'quiet', plugin: perRequest, prepared: { kind: 'none-per-request', reason: 'none' } }, 'it is said to do nothing per request, but it has a requestDidStart hook'],
     [{ name: 'masking', plugin: perRequest, prepared: { kind: 'error-messages' } }, 'its request hooks are willSendResponse, not didEncounterErrors alone'],
-    [{ name: 'masking', plugin: { ...perRequest, serverWillStart: async () => undefined }, prepared: { kind: 'error-messages' } }, 'not requestDidStart alone'],
+    [{ name: 'masking', plugin: { ...perRequest, serverWillStart: async () => undefined }, prepared: { kind: 'error-messages' } }, 'its hooks are requestDidStart, serverWillStart, not requestDidStart alone'],
   ];
   for (const [plugin, reason] of cases) {
     await expect(reproducePlugins([plugin], false)).rejects.toThrow(`"${plugin.name}": ${reason}`);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { ObservabilityConfig } from '../config/config';
 import type { GraphQLContext } from './context';
 import { schemaReportingPlugin, usageReportingPlugin } from './plugins/apollo-reporting';
@@ -27,9 +27,10 @@ export interface ApolloPluginsOptions {
  * The order is the order Apollo calls the hooks in: the status plugin stamps trace IDs
  * before the finished request reads the error codes.
  *
- * Apollo adds two plugins of its own to this list: inline tracing, which does nothing
- * unless the schema is a federation subgraph (it is not), and the landing page, which
- * answers GET (the prepared path takes only POST).
+ * Apollo adds one plugin of its own to this list: the landing page, which answers GET
+ * (the prepared path takes only POST). Inline tracing, which it would also add, is
+ * installed disabled here: it only ever traces a federation subgraph, which this
+ * schema is not.
  */
 export function gatewayPlugins(options: ApolloPluginsOptions): GatewayPlugin[] {
   // Apollo's own plugins are typed for any context; they read none of ours.
@@ -43,6 +44,7 @@ export function gatewayPlugins(options: ApolloPluginsOptions): GatewayPlugin[] {
     // Cache control is on by default and hooks every field resolution (measured ~1.5% of
     // CPU on cache hits); this API sets no cache hints, so it is switched off.
     { name: 'cache control (disabled)', plugin: any(ApolloServerPluginCacheControlDisabled()), prepared: { kind: 'none-per-request', reason: 'disabled' } },
+    { name: 'inline tracing (disabled)', plugin: any(ApolloServerPluginInlineTraceDisabled()), prepared: { kind: 'none-per-request', reason: 'disabled' } },
     { name: 'request finished (log line, metrics, span name)', plugin: requestFinishedPlugin(options.finished), prepared: { kind: 'request-finished', finished: options.finished } },
     options.studio
       ? { name: 'Apollo Studio usage reporting', plugin: any(usageReportingPlugin(options.studio)), prepared: { kind: 'usage-reporting' } }

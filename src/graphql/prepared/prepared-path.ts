@@ -108,9 +108,10 @@ export class PreparedPath {
     let status = 200;
     let errors: GraphQLFormattedError[] | undefined;
     let headers: Array<[string, string]> = [];
-    if (result.errors?.length) {
-      for (const hook of plugins.errorHooks) await hook(result.errors, contextValue);
-      const formatted = formatExecutionErrors(result.errors, this.options);
+    let resultErrors = result.errors;
+    if (resultErrors?.length) {
+      if (plugins.encounterErrors) resultErrors = await plugins.encounterErrors(resultErrors, contextValue);
+      const formatted = formatExecutionErrors(resultErrors, this.options);
       const stamped = plugins.httpStatus ? statusForErrors(formatted.errors, contextValue.traceId) : { errors: formatted.errors, status: undefined };
       errors = stamped.errors;
       status = stamped.status ?? formatted.status ?? 200;
@@ -125,7 +126,7 @@ export class PreparedPath {
         const outcome = describeOutcome(operation, errors ?? []);
         for (const finished of plugins.finished) finished(contextValue, outcome, durationMs, 'prepared');
       }
-      usage?.record(operation, requestHeaders, durationMs * 1e6, result.errors);
+      usage?.record(operation, requestHeaders, durationMs * 1e6, resultErrors);
     };
     return { status, contentType, headers, body: text, finish };
   }

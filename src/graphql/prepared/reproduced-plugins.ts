@@ -36,14 +36,21 @@ export interface GatewayPlugin {
 }
 
 /** Rewrites a request's execution errors in place, as a plugin's didEncounterErrors does. */
-export type ErrorHook = (errors: ReadonlyArray<GraphQLError>, contextValue: GraphQLContext) => Promise<void>;
+type ErrorHook = (errors: ReadonlyArray<GraphQLError>, contextValue: GraphQLContext) => Promise<void>;
+
+/**
+ * A request's execution errors as the `error-messages` plugins leave them (Apollo runs
+ * them before formatting): copies, since graphql-jit's errors have a read-only `message`.
+ */
+export type EncounterErrors = (errors: ReadonlyArray<GraphQLError>, contextValue: GraphQLContext) => Promise<ReadonlyArray<GraphQLError>>;
 
 /** What the prepared path must do per request so that its answers match Apollo's. */
 export interface ReproducedPlugins {
   readonly authzExtension: boolean;
   readonly httpStatus: boolean;
   readonly finished: readonly RequestFinished[];
-  readonly errorHooks: readonly ErrorHook[];
+  /** Null: no plugin touches the errors, use them as they are. */
+  readonly encounterErrors: EncounterErrors | null;
   readonly usage: boolean;
 }
 
@@ -63,7 +70,8 @@ export class UnreproducedPluginError extends Error {
  * reports usage.
  */
 export async function reproducePlugins(plugins: readonly GatewayPlugin[], usageReporter: boolean): Promise<ReproducedPlugins> {
-  const reproduced = { authzExtension: false, httpStatus: false, finished: [] as RequestFinished[], errorHooks: [] as ErrorHook[], usage: false };
+  const reproduced = { authzExtension: false, httpStatus: false, finished: [] as RequestFinished[], usage: false };
+  const errorHooks: ErrorHook[] = [];
   for (const { name, plugin, prepared } of plugins) {
     if (prepared === null) throw new UnreproducedPluginError(name, 'it is marked as not reproduced');
     switch (prepared.kind) {
@@ -81,7 +89,7 @@ export async function reproducePlugins(plugins: readonly GatewayPlugin[], usageR
         reproduced.usage = true;
         break;
       case 'error-messages':
-        reproduced.errorHooks.push(await errorHookOf(name, plugin));
+        errorHooks.push(await errorHookOf(name, plugin));
         break;
       case 'none-per-request':
         if (plugin.requestDidStart) throw new UnreproducedPluginError(name, 'it is said to do nothing per request, but it has a requestDidStart hook');
@@ -92,7 +100,23 @@ export async function reproducePlugins(plugins: readonly GatewayPlugin[], usageR
     }
   }
   if (usageReporter && !reproduced.usage) throw new UnreproducedPluginError('usage reporting', 'the prepared path was given a usage reporter, but Apollo does not report usage');
-  return reproduced;
+  return { ...reproduced, encounterErrors: errorHooks.length > 0 ? runHooks(errorHooks) : null };
+}
+
+function runHooks(hooks: readonly ErrorHook[]): EncounterErrors {
+  return async (errors, contextValue) => {
+    const copies = errors.map(withWritableMessage);
+    // Apollo starts every plugin's hook at once (Promise.all); so does this.
+    await Promise.all(hooks.map((hook) => hook(copies, contextValue)));
+    return copies;
+  };
+}
+
+/** The same error (prototype, path, locations, extensions, stack) with a `message` a plugin may assign. */
+function withWritableMessage(error: GraphQLError): GraphQLError {
+  const properties = Object.getOwnPropertyDescriptors(error);
+  properties.message = { value: error.message, enumerable: true, writable: true, configurable: true };
+  return Object.create(Object.getPrototypeOf(error), properties) as GraphQLError;
 }
 
 /** The plugin's didEncounterErrors hook, once it is known to be its only request hook. */

@@ -30,7 +30,7 @@ test.each([
   expect(apolloPlugins(list)).toHaveLength(list.length);
   const reproduced = await reproducePlugins(list, studio !== null);
   expect(reproduced).toMatchObject({ authzExtension: true, httpStatus: true, finished: [finished], usage: studio !== null });
-  expect(reproduced.errorHooks).toHaveLength(production ? 1 : 0);
+  expect(reproduced.encounterErrors !== null).toBe(production);
 });
 
 test('an Apollo plugin the prepared path does not reproduce stops the start, naming the plugin', async () => {
@@ -64,8 +64,10 @@ test('Apollo reporting usage needs the prepared path to report it too, and only 
 });
 
 test("graphql-armor's suggestion masking is applied to the prepared path's errors by its own hook", async () => {
-  const { errorHooks } = await reproducePlugins(gatewayPlugins({ armor: armor(true), finished, studio: null }), false);
-  const errors = [new GraphQLError('unknown permission. Did you mean "document:read"?'), new GraphQLError('plain')];
-  for (const hook of errorHooks) await hook(errors, {} as GraphQLContext);
-  expect(errors.map((e) => e.message)).toEqual(['unknown permission. [Suggestion hidden]?', 'plain']);
+  const { encounterErrors } = await reproducePlugins(gatewayPlugins({ armor: armor(true), finished, studio: null }), false);
+  const errors = [new GraphQLError('unknown permission. Did you mean "document:read"?', { path: ['can'] }), new GraphQLError('plain')];
+  const seen = await encounterErrors!(errors, {} as GraphQLContext);
+  expect(seen.map((e) => e.message)).toEqual(['unknown permission. [Suggestion hidden]?', 'plain']);
+  expect(seen[0]).toBeInstanceOf(GraphQLError);
+  expect(seen[0]!.toJSON()).toEqual({ message: 'unknown permission. [Suggestion hidden]?', path: ['can'] });
 });

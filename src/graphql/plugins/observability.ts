@@ -1,7 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ObservabilityConfig } from '../../config/config';
 import type { GraphQLContext } from '../context';
-import { apolloReportingPlugins } from './apollo-reporting';
 import type { LogRequest } from './request-log';
 import type { RecordRequest } from './request-metrics';
 import { type RequestOutcome, requestOutcome } from './request-outcome';
@@ -29,11 +27,4 @@ export function requestOutcomePlugin(finished: FinishedRequestHandler): ApolloSe
       };
     },
   };
-}
-
-/** The observability plugins, in order: the finished request (log line and metrics), Apollo Studio reporting (or its explicit absence). */
-export function observabilityPlugins(finished: FinishedRequestHandler, config: ObservabilityConfig): Array<ApolloServerPlugin<GraphQLContext>> {
-  // Apollo's reporting plugins are typed for any context; they read none of ours.
-  const reporting = apolloReportingPlugins(config.apollo) as Array<ApolloServerPlugin<GraphQLContext>>;
-  return [requestOutcomePlugin(finished), ...reporting];
 }

@@ -6,9 +6,9 @@ import type { Subject } from '../../../src/authz/types';
 import { L2Invalidator } from '../../../src/revocation/invalidation';
 import { createCacheKeys } from '../../../src/l2/keys';
 import { L2PermissionCache } from '../../../src/l2/l2-cache';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/source/types';
 import { L2Values } from '../../../src/l2/l2-entry';
 import { createL2Signer, processSigningKey } from '../../../src/l2/l2-signing';
+import { FakeSource } from '../../helpers/fake-source';
 
 /**
  * A version key can disappear (TTL, LRU eviction under allkeys-lru). That must never
@@ -19,22 +19,19 @@ const carol: Subject = { userId: 'carol', orgId: 'acme' };
 const logger = pino({ level: 'silent' });
 
 /** PostgreSQL as the next layer sees it: `allowed` says whether carol holds her grant now. */
-class Store implements PermissionSetSource {
-  allowed = true;
-  loads = 0;
-  async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
-    this.loads++;
-    return requests.map(() => ({
-      snapshot: { member: true, roles: [], rolePatterns: [], grants: this.allowed ? [{ pattern: 'report:export', expiresAt: null }] : [] },
-      status: 'MISS',
-      revision: 1,
-    }));
-  }
+function grantStore() {
+  const store = Object.assign(new FakeSource(), { allowed: true });
+  store.answer = () => ({
+    snapshot: { member: true, roles: [], rolePatterns: [], grants: store.allowed ? [{ pattern: 'report:export', expiresAt: null }] : [] },
+    status: 'MISS',
+    revision: 1,
+  });
+  return store;
 }
 
 function setup() {
   const kv = new Keyv();
-  const store = new Store();
+  const store = grantStore();
   const options = { keys, ttlSeconds: 300, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
   return { kv, store, cache: new L2PermissionCache(memoryL2Client(kv), store, options), invalidator: new L2Invalidator(unguarded(memoryL2Client(kv)), keys, options) };
 }

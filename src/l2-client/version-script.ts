@@ -97,7 +97,7 @@ export interface ScriptClient {
 
 /**
  * The rules on Redis: one script call per write (node-redis pipelines the calls of one
- * tick). The first calls send the script itself (EVAL, which also caches it on the
+ * tick). The first call sends the script itself (EVAL, which also caches it on the
  * server), later ones its digest (EVALSHA), falling back to EVAL where the server does
  * not know it (a restart, a failover, SCRIPT FLUSH, a cluster node not called yet): a
  * fresh server costs no extra round trip on the first write.
@@ -111,8 +111,10 @@ export function redisVersionWrites(client: ScriptClient): VersionWrites {
         const options = { keys: [write.key], arguments: scriptArguments(write) };
         let reply: unknown;
         if (!cached) {
-          reply = await client.eval(VERSION_SCRIPT, options);
+          // The calls after this one in the same tick go behind it on the same
+          // connection, so the digest is known by the time they run.
           cached = true;
+          reply = await client.eval(VERSION_SCRIPT, options);
         } else {
           try {
             reply = await client.evalSha(SHA, options);

@@ -140,6 +140,7 @@ export function checkWrite(write: VersionWrite): void {
 export function memoryVersionWrites(kv: Keyv, now: () => number = Date.now): VersionWrites {
   const map = kv.store as unknown;
   if (!(map instanceof Map)) throw new TypeError('memoryVersionWrites needs a Keyv over a Map');
+  // Keyv's own key prefixing (none for the L2's Keyv; `keyv:` for a default one in tests).
   const stored = (key: string) => (kv as unknown as { _getKeyPrefix(key: string): string })._getKeyPrefix(key);
   return async (writes) => {
     writes.forEach(checkWrite);

@@ -138,7 +138,7 @@ export class L2PermissionCache implements PermissionSetSource {
    * a new token, BEFORE the load reads PostgreSQL, and fences the miss with it. Had the
    * absent version simply been written down as "absent", an old value fenced that way
    * would match again whenever a later invalidation's token disappeared. Creation never
-   * overwrites (a `create` version write): concurrent misses, here or in another instance, converge on the
+   * overwrites a token or a pending mark (src/l2-client/version-writes.ts): concurrent misses, here or in another instance, converge on the
    * first token, and an invalidation that landed first stands. The load reads PostgreSQL
    * after the version exists, so its value is at least as new as that version. A version
    * key read as `junk` is overwritten instead, if it still holds junk (`replaceJunk`);

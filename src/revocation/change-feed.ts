@@ -52,7 +52,7 @@ export type ChangeListener = (changes: readonly FeedChange[], seenAt: number) =>
  * no instance's view of Redis decides whether a revocation holds. Local commits raise
  * the floors before the mutation returns; other processes' commits arrive by NOTIFY
  * (milliseconds), with a poll of the change log as the fallback. For each change it
- * raises the revision floors and settles versions the writer left pending in L2.
+ * raises the revision floors and settles the pending marks the writer left in L2.
  *
  * `live` is false until the first read of the change log succeeded, and whenever no read
  * succeeded for `maxLagMs` and Redis failed since the last one (see `redisEpoch`): the

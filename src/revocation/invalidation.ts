@@ -104,9 +104,9 @@ export class L2Invalidator {
 
 /**
  * How long a change's pending mark lives: 2 x TTL, and never less than 10 minutes. The
- * mark must outlive the change's transaction, from the fence (its last step before
- * COMMIT) to the post-commit write, whatever AUTHZ_CACHE_TTL is: mutations are bounded
- * at 30 s, and a COMMIT can stall (a slow disk, synchronous replication). A mark that
+ * mark must outlive the time from the fence to the post-commit write, whatever
+ * AUTHZ_CACHE_TTL is: after its fence a transaction only inserts its change-log rows
+ * and commits, but a COMMIT can stall (a slow disk, synchronous replication). A mark that
  * outlives its change costs misses on its keys, never a stale hit, and its change's
  * writer or a peer normally removes it within a second of the commit.
  */

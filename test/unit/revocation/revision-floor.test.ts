@@ -87,7 +87,7 @@ describe('ChangeFeed', () => {
     await feed.poll();
     expect(reads).toEqual([null, 'c1']);
     expect(feed.minRevision(alice)).toBe(4);
-    await waitFor('the re-invalidation', () => reinvalidated.length > 0);
+    await waitFor('the settle', () => reinvalidated.length > 0);
     // The change with its log ID: settling removes that change's pending marks only.
     expect(reinvalidated).toEqual([[change('1', 4, ['alice'])]]);
     await feed.stop();

@@ -5,7 +5,7 @@ import { folderCycles, importGraph } from '../../helpers/dependency-cycles';
 
 /**
  * The layers import downwards only: no file and no folder of src/ imports itself
- * through others (docs/adr/0003-no-import-cycles.md). The graph comes from madge, run
+ * through others (docs/adr/no-import-cycles.md). The graph comes from madge, run
  * for real on the sources; generated code is left out.
  */
 const ROOT = path.join(__dirname, '../../..');

@@ -44,8 +44,9 @@ import { PreparedPath } from './graphql/prepared/prepared-path';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { Admission } from './http/admission';
+import { registerLoadShedding } from './http/load-shedding';
 import { registerConsole } from './http/console';
-import { registerRestCompat } from './http/rest-compat';
+import { registerRestCompat, REST_CHECK_PATH } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
 import { bearerGuard } from './http/bearer-guard';
 import { registerMetrics, registerReady } from './http/ops-routes';
@@ -295,6 +296,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       onReject: (route) => metrics.admissionRejected.inc({ route }),
     });
     metrics.beforeCollect.push(() => metrics.inflightChecks.set(admission.current));
+    await registerLoadShedding(app, {
+      ...config.loadShedding,
+      retryAfterSeconds: 1,
+      routes: { '/graphql': 'graphql', [REST_CHECK_PATH]: 'rest' },
+      onShed: (route, reason) => metrics.loadShed.inc({ route, reason }),
+    });
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));

@@ -46,6 +46,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Admission control: check items in flight per instance, past which requests get 503 OVERLOADED (AUTHZ_MAX_INFLIGHT_CHECKS). */
   readonly maxInflightChecks: number;
+  /** Decision work shed while the process is under pressure (AUTHZ_MAX_EVENT_LOOP_DELAY_MS, AUTHZ_MAX_HEAP_USED_MB; 0: off). */
+  readonly loadShedding: { readonly maxEventLoopDelayMs: number; readonly maxHeapUsedBytes: number };
   readonly websocket: WebSocketConfig;
 }
 

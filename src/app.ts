@@ -45,6 +45,7 @@ import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { Admission } from './http/admission';
 import { registerLoadShedding } from './http/load-shedding';
+import { listenOps } from './http/ops-listener';
 import { registerConsole } from './http/console';
 import { registerRestCompat, REST_CHECK_PATH } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
@@ -78,6 +79,8 @@ import { Registry } from 'prom-client';
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
+  /** Base URL of the operations port (AUTHZ_OPS_PORT), or null without one. */
+  readonly opsUrl: string | null;
   readonly database: Database;
   readonly l2: L2Store | null;
   readonly invalidator: L2Invalidator | null;
@@ -312,6 +315,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.
     stops.push({ name: 'http', stop: () => app.close() });
+    const ops = config.http.opsPort === null ? null : await listenOps(app, { host: config.http.host, port: config.http.opsPort });
+    if (ops) stops.push({ name: 'operations port', stop: () => ops.close() });
     // Subscriptions over WebSocket on /graphql, fed by the change feed; stopped before
     // HTTP (the stop order is reversed), since open sockets would hold its close.
     if (config.websocket.enabled && feed) {
@@ -344,7 +349,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    return { url, database, l2, invalidator, feed, changes, close: stopAll };
+    return { url, opsUrl: ops?.url ?? null, database, l2, invalidator, feed, changes, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, logLevel, optionalBool, url } from './fields';
+import { bool, int, logLevel, optionalBool, optionalInt, url } from './fields';
 import { tracingEnvSchema } from './tracing-config';
 
 /**
@@ -13,6 +13,7 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int('PORT', 4000, 0, 65535),
+  AUTHZ_OPS_PORT: optionalInt('AUTHZ_OPS_PORT', 0, 65535),
   // --- database
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
   AUTHZ_DATA_DIR: z.string().min(1).default('.data'),

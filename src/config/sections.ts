@@ -21,7 +21,7 @@ const section = <T, const N extends EnvName>(variables: readonly N[], build: (en
  */
 export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
   env: section(['NODE_ENV'], (e) => e.NODE_ENV),
-  http: section(['HOST', 'PORT'], (e) => ({ host: e.HOST, port: e.PORT })),
+  http: section(['HOST', 'PORT', 'AUTHZ_OPS_PORT'], (e) => ({ host: e.HOST, port: e.PORT, opsPort: e.AUTHZ_OPS_PORT ?? null })),
   database: section(['DATABASE_URL', 'AUTHZ_DATA_DIR'], (e) =>
     e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'embedded', dataDir: e.AUTHZ_DATA_DIR },
   ),

@@ -26,7 +26,8 @@ export interface CacheConfig {
 /** The gateway's configuration: every part is built by its section (sections.ts) from the variables it names. */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number };
+  /** `opsPort`: a second port for /health, /ready and /metrics only (AUTHZ_OPS_PORT), or null. */
+  readonly http: { readonly host: string; readonly port: number; readonly opsPort: number | null };
   readonly database: Readonly<DatabaseConfig>;
   readonly seedDemoData: boolean;
   readonly redis: Readonly<RedisConfig>;

@@ -16,7 +16,7 @@ describe('loadConfig: defaults', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       env: 'development',
-      http: { host: '127.0.0.1', port: 4000 },
+      http: { host: '127.0.0.1', port: 4000, opsPort: null },
       database: { kind: 'embedded', dataDir: '.data' },
       seedDemoData: true,
       redis: { kind: 'memory' },
@@ -31,6 +31,7 @@ describe('loadConfig: defaults', () => {
       preparedOperations: true,
       requestTimeoutMs: 2000,
       maxInflightChecks: 10_000,
+      loadShedding: { maxEventLoopDelayMs: 100, maxHeapUsedBytes: 0 },
       websocket: {
         enabled: true,
         maxSubscriptionsPerConnection: 100,

@@ -31,7 +31,7 @@ describe('loadConfig: defaults', () => {
       preparedOperations: true,
       requestTimeoutMs: 2000,
       maxInflightChecks: 10_000,
-      loadShedding: { maxEventLoopDelayMs: 200, maxHeapUsedBytes: 0 },
+      loadShedding: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0 },
       websocket: {
         enabled: true,
         maxSubscriptionsPerConnection: 100,

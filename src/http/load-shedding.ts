@@ -18,13 +18,17 @@ export interface LoadSheddingOptions {
   onShed: (route: 'graphql' | 'rest', reason: ShedReason) => void;
 }
 
-/** How often the event-loop delay and heap are sampled: a flood is noticed within this. */
-const SAMPLE_INTERVAL_MS = 100;
+/**
+ * How often the event-loop delay and heap are sampled (the plugin's default): a flood is
+ * noticed within a second. Each sample calls process.memoryUsage(), which reads /proc:
+ * sampling much more often costs a visible share of the CPU (docs/benchmarks.md).
+ */
+const SAMPLE_INTERVAL_MS = 1000;
 
 /**
  * Sheds decision work while the process itself is under pressure, with
  * `@fastify/under-pressure`: while the mean event-loop delay of the last sample (every
- * 100 ms) or the heap in use is past its bound, requests to `routes` are answered 503
+ * second) or the heap in use is past its bound, requests to `routes` are answered 503
  * OVERLOADED with `Retry-After` in an onRequest hook, before their body is read. Other
  * routes (`/health`, `/ready`, `/metrics`) always run, so probes see a live instance,
  * and they do not wait behind work the instance could not do in time anyway.

@@ -15,8 +15,8 @@ beforeAll(async () => {
     roles: [{ orgId: 'acme', name: 'editor', permissions: ['document:*'] }],
     memberships: [{ userId: 'u1', orgId: 'acme', roles: ['editor'] }],
   });
-  // The plugin samples the heap every 100 ms: wait for the first sample to count.
-  await pollUntil(async () => (await post('/graphql', CAN)).status === 503);
+  // The plugin samples the heap every second: wait for the first sample to count.
+  await pollUntil(async () => (await post('/graphql', CAN)).status === 503, 300, 50);
 }, 60_000);
 afterAll(() => gw?.close());
 

@@ -1,4 +1,4 @@
-import { pollUntil } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { seed } from '../helpers/policy';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
     memberships: [{ userId: 'u1', orgId: 'acme', roles: ['editor'] }],
   });
   // The plugin samples the heap every second: wait for the first sample to count.
-  await pollUntil(async () => (await post('/graphql', CAN)).status === 503, 300, 50);
+  await waitFor('decision requests shed under the heap bound', async () => (await post('/graphql', CAN)).status === 503, { timeoutMs: 15_000 });
 }, 60_000);
 afterAll(() => gw?.close());
 

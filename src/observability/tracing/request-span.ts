@@ -1,6 +1,6 @@
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestFinished } from '../../graphql/plugins/observability';
+import type { FinishedRequestHandler } from '../../graphql/plugins/observability';
 import type { Tracing } from './tracing';
 
 /** Runs one `/graphql` request's handling (http/server.ts) inside its trace. */
@@ -40,7 +40,7 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
  * path): `query Can`, with `graphql.operation.name` and `graphql.operation.type` as
  * the semantic conventions have them, and which path answered.
  */
-export function annotateRequestSpan(tracing: Tracing, next: RequestFinished): RequestFinished {
+export function annotateRequestSpan(tracing: Tracing, next: FinishedRequestHandler): FinishedRequestHandler {
   return (context, outcome, durationMs, pipeline) => {
     const span = tracing.active();
     if (span) {

@@ -41,12 +41,13 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
     }
   };
   return (request, reply, handle) => {
-    const span = tracing.startRequest(`${request.method} /graphql`, request.headers, { 'http.request.method': request.method, 'url.path': '/graphql' });
+    const span = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers);
     const traceId = span.spanContext().traceId;
     (request as { id: string }).id = traceId;
     reply.header('x-request-id', traceId);
     // An unsampled span records nothing and needs no end.
     if (!span.isRecording()) return handle();
+    span.setAttributes({ 'http.request.method': request.method, 'url.path': '/graphql' });
     (request as unknown as Traced)[REQUEST_TRACE] = new RequestTrace(span, tracing);
     return sampled(span, reply, handle);
   };

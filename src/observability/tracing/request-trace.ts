@@ -1,6 +1,6 @@
 import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
 import type { PermissionSetSource } from '../../cache/types';
-import type { Tracing } from './tracing';
+import { endWhenSettled, type Tracing } from './tracing';
 
 /**
  * One sampled request's trace, carried by the request's own objects (its GraphQL
@@ -28,21 +28,16 @@ export class RequestTrace {
    * open decision.
    */
   decision<T>(attributes: Attributes, decide: () => Promise<T>, describe: (result: T) => Attributes): Promise<T> {
-    return this.tracing.inSpan(
-      this.context,
-      'authz.decision',
-      SpanKind.INTERNAL,
-      attributes,
-      async (context) => {
-        this.decisions.push(context);
-        try {
-          return await decide();
-        } finally {
-          this.decisions.splice(this.decisions.indexOf(context), 1);
-        }
-      },
-      describe,
-    );
+    const span = this.tracing.startChild(this.context, 'authz.decision', SpanKind.INTERNAL, attributes);
+    const context = trace.setSpan(this.context, span);
+    this.decisions.push(context);
+    let running: Promise<T>;
+    try {
+      running = decide();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return endWhenSettled(span, running, describe, () => void this.decisions.splice(this.decisions.indexOf(context), 1));
   }
 
   /** This request's source (its deadline over the L2 -> store chain), with the spans of its loads parented here. */

@@ -1,4 +1,4 @@
-import { type Attributes, type Context, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Context, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -22,6 +22,7 @@ const MAX_QUEUE_SIZE = 2048;
 const MAX_EXPORT_BATCH_SIZE = 512;
 const SCHEDULED_DELAY_MS = 1000;
 const EXPORT_TIMEOUT_MS = 10_000;
+const SERVER = { kind: SpanKind.SERVER };
 
 /**
  * OpenTelemetry traces of one gateway: a tracer provider of its own (nothing is
@@ -52,11 +53,12 @@ export class Tracing {
   /**
    * The root span of an incoming request (kind SERVER), continuing the W3C
    * `traceparent` of `headers` when there is one. It exists (and has a trace ID) even
-   * when not sampled; then it records nothing.
+   * when not sampled; then it records nothing. Its attributes are set once it is known
+   * to record (no sampler here reads them).
    */
-  startRequest(name: string, headers: Record<string, string | string[] | undefined>, attributes: Attributes): Span {
+  startRequest(name: string, headers: Record<string, string | string[] | undefined>): Span {
     const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
-    return this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+    return this.tracer.startSpan(name, SERVER, parent);
   }
 
   /** A child span of `parent` (a context holding a recording span), started now. */
@@ -65,28 +67,47 @@ export class Tracing {
   }
 
   /**
-   * `fn` inside a child span of `parent`; `fn` is given the child's context, to parent
-   * spans of its own. `describe` may add attributes from the result. A thrown error
-   * marks the span as failed and is rethrown.
+   * `fn` inside a child span of `parent` that has no children of its own. `describe`
+   * may add attributes from the result. A thrown error marks the span as failed and is
+   * rethrown.
    */
-  async inSpan<T>(parent: Context, name: string, kind: SpanKind, attributes: Attributes, fn: (context: Context) => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
+  inSpan<T>(parent: Context, name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
     const span = this.startChild(parent, name, kind, attributes);
+    let running: Promise<T>;
     try {
-      const result = await fn(trace.setSpan(parent, span));
-      if (describe) span.setAttributes(describe(result));
-      return result;
+      running = fn();
     } catch (error) {
-      failed(span, error);
-      throw error;
-    } finally {
-      span.end();
+      running = Promise.reject(error);
     }
+    return endWhenSettled(span, running, describe);
   }
 
   /** Exports what is queued (bounded by the export timeout) and stops. */
   shutdown(): Promise<void> {
     return this.provider.shutdown();
   }
+}
+
+/**
+ * Ends `span` when `running` settles (after calling `settled`): with attributes from
+ * `describe` on success, marked as failed (and rethrown) on error. No async function:
+ * one reaction, no extra await.
+ */
+export function endWhenSettled<T>(span: Span, running: Promise<T>, describe?: (result: T) => Attributes, settled?: () => void): Promise<T> {
+  return running.then(
+    (result) => {
+      settled?.();
+      if (describe) span.setAttributes(describe(result));
+      span.end();
+      return result;
+    },
+    (error: unknown) => {
+      settled?.();
+      failed(span, error);
+      span.end();
+      throw error;
+    },
+  );
 }
 
 /** Marks `span` as failed by `error`. */

@@ -88,8 +88,8 @@ async function main(): Promise<void> {
     });
     const results: ScenarioResult[] = [];
     const job = (url: string, workload: LoadJob['workload'], connections: number, durationSeconds = secs.run): LoadJob => ({
-      // Smoke runs inside `npm test` next to other suites: few connections, so it does
-      // not starve them of CPU.
+      // Smoke mode only checks that the suite still works: few connections keep it light
+      // on a small CI machine.
       url, workload, users: size.users, orgs: size.orgs, authorization, connections: smoke ? Math.min(connections, 2) : connections, durationSeconds, warmupSeconds: secs.warmup,
     });
     const measure = async (server: Server, name: string, load: LoadJob, decisionsPerRequest: number, round?: number) => {

@@ -1,7 +1,8 @@
 // `npm run export -- [--org <id>]... [--out <file>]`: writes the policy of the configured
 // database in the import format (to stdout, or to <file>), deterministic and streamed.
-// `npm run import -- <file>` reads it back. Exit 0: written; 1: the database failed;
-// 2: invalid arguments (nothing written).
+// `npm run import -- <file>` reads it back. Exit 0: written, or stdout closed by its
+// reader (`npm run export | head`: the export stops there, quietly); 1: the database
+// failed; 2: invalid arguments (nothing written).
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -14,6 +15,10 @@ import { exportPolicy, missingOrganizations } from '../src/store/policy-export';
 const USAGE = 'usage: npm run export -- [--org <id>]... [--out <file>]';
 
 class UsageError extends Error {}
+
+/** Set when the reader of stdout went away (EPIPE): the export stops, without a word. */
+let stdoutClosed = false;
+const isClosedPipe = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 
 async function main(): Promise<number> {
   let parsed;
@@ -46,12 +51,16 @@ async function main(): Promise<number> {
     // leaves a truncated policy where a complete one is expected.
     const temporary = values.out ? `${values.out}.${process.pid}.tmp` : null;
     const out: Writable = temporary ? createWriteStream(temporary, { flags: 'wx' }) : process.stdout;
+    // Without a listener of its own, an EPIPE that arrives between two writes would crash
+    // the process with a stack trace.
+    if (!temporary) process.stdout.on('error', (error) => void (stdoutClosed ||= isClosedPipe(error)));
     try {
       const summary = await exportPolicy(database.prisma, (chunk) => writeChunk(out, chunk), { orgIds });
       if (temporary) {
         await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
         await rename(temporary, values.out!);
       }
+      if (stdoutClosed) return 0;
       console.error(`exported ${summary.organizations} organizations, ${summary.roles} roles, ${summary.memberships} memberships, ${summary.grants} grants${values.out ? ` to ${values.out}` : ''}`);
     } catch (error) {
       if (temporary) {
@@ -83,6 +92,7 @@ function writeChunk(out: Writable, chunk: string): Promise<void> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (stdoutClosed || isClosedPipe(error)) process.exit(0);
     if (error instanceof UsageError) {
       console.error(`${error.message}\n${USAGE}`);
       process.exit(2);

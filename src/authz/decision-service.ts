@@ -79,7 +79,7 @@ export class DecisionService {
     return Promise.all(
       requests.map((request) => {
         // Validated above: IDs and permissions hold no NUL, so this key is unambiguous
-        // (and cheaper than JSON.stringify per check, ~2% of CPU in scenario 4).
+        // (and cheaper than JSON.stringify per check).
         const id = `${request.userId}\u0000${request.orgId}\u0000${request.permission}`;
         let answer = unique.get(id);
         if (!answer) {

@@ -22,10 +22,9 @@ export interface CoalescedReadsOptions {
  * (`Promise.resolve().then(() => process.nextTick(fn))`), which gathers the loads of one
  * request; but Node drains the promise jobs and ticks after each socket's read callback,
  * before the next socket's, and a request gets from its read to its `getMany` on promise
- * jobs alone, so each request would flush alone (measured in benchmark scenario 1, 50
- * connections: 76,776 flushes, 1.00 request each). Concurrent requests whose data
- * arrived in the same poll phase meet here (same run: 16.3 requests per flush on
- * average). The cost is at most the rest of the current turn, without a timer (the
+ * jobs alone, so each request would flush alone. Concurrent requests whose data
+ * arrived in the same poll phase meet here (docs/benchmarks.md has the figures). The
+ * cost is at most the rest of the current turn, without a timer (the
  * loop does not wait in poll while an immediate is pending).
  */
 const DEFAULT_SCHEDULE = (flush: () => void): void => void setImmediate(flush);
@@ -60,10 +59,7 @@ interface Batch {
  * of every request that arrived meanwhile. Sent first, after the flush was scheduled,
  * the leading read makes the client schedule its write behind the flush, so the merged
  * MGET leaves in the same check phase (and an idle gateway's lone request does not
- * wait for a flush at all). Measured with `npm run bench`: +4% requests/s over seven
- * alternating pairs of scenario 1, within that machine's noise, with a lower p99 in five
- * and a lower one-connection p50 in all three pairs run. Correctness does not depend on
- * it: with any client, each call is still read whole in one MGET.
+ * wait for a flush at all). Correctness does not depend on it: with any client, each call is still read whole in one MGET.
  *
  * Contract, for each `getMany(keys)`:
  * - resolves with the values of exactly `keys`, in their order (undefined when absent);

@@ -41,7 +41,7 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
     url: config.url,
     disableOfflineQueue: true,
     // No `commandOptions.timeout`: the client made an AbortSignal.timeout (and a
-    // DOMException on it) per command, ~2.7% of CPU in scenario 1 (profile 2026-11-26),
+    // DOMException on it) per command, a visible share of the CPU of an L2 read,
     // and it only covered commands not yet written to the socket. withDeadline bounds
     // every caller instead (l2-cache.ts, breaker-kv.ts, invalidation.ts, the probes).
     socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textDefaults } from './defaults';
 import { bool, int, logLevel, optionalBool, url } from './fields';
 import { tracingEnvSchema } from './tracing-config';
 
@@ -87,3 +88,6 @@ export type EnvName = keyof Env;
 
 /** The names of every variable the gateway reads, in the schema's order. */
 export const ENV_NAMES = Object.keys(envSchema.shape) as EnvName[];
+
+/** Each variable's default as written in the environment; absent: no default. */
+export const ENV_DEFAULTS = textDefaults(envSchema.shape);

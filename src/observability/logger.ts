@@ -7,7 +7,7 @@ export interface LoggerOptions {
   /** LOG_FORMAT: `auto` is pretty only in development, on a terminal, with pino-pretty installed. */
   format?: 'auto' | 'json' | 'pretty';
   development?: boolean;
-  /** Counts written log events in `authz_log_events_total{level,event}` (the readiness check reads it). */
+  /** Counts written log events in `authz_log_events_total{level,event}` (the preflight reads it). */
   registry?: Registry;
 }
 
@@ -77,13 +77,10 @@ export interface BufferedDestinationOptions {
  * Each line is handed over as a Buffer (sonic-boom's `buffer` content mode). In its
  * default string mode sonic-boom appends the line to the pending string and then takes
  * that string's UTF-8 length (`Buffer.byteLength`), which flattens and scans everything
- * pending, up to 16 KB, once per line: the gateway's logger writing 24k request lines a
- * second into a pipe spent ~5.3 us of CPU per line on the write in string mode against
- * ~2.8 us with Buffers (alternating runs, 2026-11-26). Bigger string-mode writes had
- * cost more, not less, for that reason. With Buffers, bigger writes cost nothing per
- * line, and each write wakes a pool thread and the reader, which on two cores preempt
- * the event loop: 64 KB writes instead of 16 KB halved how often the main thread was
- * switched out under scenario 1's load (/proc schedstat).
+ * pending once per line, so the cost per line grows with the write size. With Buffers,
+ * bigger writes cost nothing per line, and fewer writes mean fewer wake-ups of a pool
+ * thread and of the reader, which on a small machine preempt the event loop: hence
+ * 64 KB writes.
  *
  * When the reader falls behind (a stalled log shipper), lines wait in memory up to
  * `maxPendingBytes`; later ones are dropped and counted in `authz_log_lines_dropped_total`,
@@ -91,10 +88,9 @@ export interface BufferedDestinationOptions {
  * (a blocked write holds one libuv pool thread until the reader moves); the alternative,
  * writing synchronously, would stall every decision behind the reader.
  *
- * Not a pino transport (a worker thread): handing each request's line to a worker cost
- * ~3-4 us more CPU per request than appending it to this buffer (warm `can` at 50
- * connections, per-thread CPU from /proc in alternating runs, 2026-11-26), and on two
- * cores the worker's wake-ups take CPU from everything else.
+ * Not a pino transport (a worker thread): handing each line to a worker costs more CPU
+ * per request than appending it to this buffer, and the worker's wake-ups take CPU from
+ * everything else. docs/benchmarks.md has the measurements behind these choices.
  */
 export function bufferedDestination(fd: number, options: BufferedDestinationOptions = {}): BufferedDestination {
   const stream = pino.destination({
@@ -142,7 +138,7 @@ export function bufferedDestination(fd: number, options: BufferedDestinationOpti
  * `timeoutMs`; false if the reader did not take it in time, in which case the rest is
  * dropped so that the process can exit. Without this, pino's exit handler writes
  * synchronously while an asynchronous write may still be in flight, which can interleave
- * the two on a pipe (pinojs/sonic-boom#101), and blocks for good on a reader that has
+ * the two on a pipe, and blocks for good on a reader that has
  * stopped; after a drain it has nothing left to write.
  */
 export function drainLog(logger: Logger, timeoutMs: number): Promise<boolean> {

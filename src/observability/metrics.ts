@@ -33,8 +33,8 @@ export interface GatewayMetrics {
   /**
    * Run before `authz_check_total` and `authz_decisions_total` are read (scrape, `get()`):
    * the decision listener counts answers in plain numbers and adds them here, since
-   * prom-client validates and hashes the labels of every `inc` (two per answer, 200 per
-   * `checks` request of scenario 4).
+   * prom-client validates and hashes the labels of every `inc` (two per answer, 200 for
+   * a `checks` request of 100).
    */
   readonly beforeCollect: Array<() => void>;
   /** GraphQL over WebSocket (subscriptions): see docs/subscriptions.md. */

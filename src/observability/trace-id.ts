@@ -19,8 +19,8 @@ export function traceIdFrom(headers: Record<string, string | string[] | undefine
 
 // A new trace ID is a per-process random 64-bit prefix and a 64-bit counter, 32 hex
 // digits as a W3C trace-id: unique per process and across processes (the prefix), not
-// all zeros, and without a crypto call per request (randomBytes(16) was ~1.5% of CPU
-// in scenario 1, profile 2026-11-26). Trace IDs identify; they are no secret.
+// all zeros, and without a crypto call per request. Trace IDs identify; they are no
+// secret.
 const PREFIX = randomBytes(8).toString('hex');
 let counter = randomBytes(4).readUInt32BE(0); // a number: exact up to 2^53, never reached
 

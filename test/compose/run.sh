@@ -123,9 +123,9 @@ check "can again: L2_HIT" can_is "$GATEWAY" "$key" "$user" compose-org doc:read 
 redis_has_key() { dc exec -T redis redis-cli KEYS 'auth:perms:*' | tr -d '\r' | grep -qx -- "$1"; }
 check "redis-cli KEYS \"auth:perms:*\" in the redis container finds auth:perms:$user:compose-org" redis_has_key "auth:perms:$user:compose-org"
 check "no demo data by default: alice is not a member of acme" can_allowed_is "$GATEWAY" "$key" alice acme document:read false
-dc exec -T -e READINESS_TOKEN="$key" gateway node dist/scripts/readiness.js --url http://127.0.0.1:4000 >"$WORK/readiness.txt" 2>&1
-check "node dist/scripts/readiness.js in the gateway container: 10/10 checks passed" grep -q '^10/10 checks passed$' "$WORK/readiness.txt" \
-  || cat "$WORK/readiness.txt"
+dc exec -T -e PREFLIGHT_TOKEN="$key" gateway node dist/scripts/preflight.js --url http://127.0.0.1:4000 >"$WORK/preflight.txt" 2>&1
+check "node dist/scripts/preflight.js in the gateway container: 10/10 checks passed" grep -q '^10/10 checks passed$' "$WORK/preflight.txt" \
+  || cat "$WORK/preflight.txt"
 
 # --- monitoring ---------------------------------------------------------------------------
 up_query() { curl -fsS "$PROMETHEUS/api/v1/query" --data-urlencode 'query=up{job="authz-gateway"}' | grep -q '"value":\[[0-9.]*,"1"\]'; }

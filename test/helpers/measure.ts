@@ -29,12 +29,3 @@ export class Timings {
     console.log(`[fault cost] ${this.summary()}`);
   }
 }
-
-/** Polls `condition` up to `attempts` times, `intervalMs` apart: waiting for a state, never for time. */
-export async function pollUntil(condition: () => Promise<boolean>, attempts = 300, intervalMs = 10): Promise<number> {
-  for (let i = 1; i <= attempts; i++) {
-    if (await condition()) return i;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`condition not met after ${attempts} attempts`);
-}

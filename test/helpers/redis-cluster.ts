@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from './wait-for';
 
 const run = promisify(execFile);
 
@@ -44,10 +45,10 @@ export class TestRedisCluster {
         ], { stdio: 'ignore' });
         nodes.push({ port, process: child, slots: [] });
       }
-      for (const node of nodes) await until(() => cli(node.port, 'PING').then((o) => o === 'PONG'), `node ${node.port} up`);
+      for (const node of nodes) await waitFor(`node ${node.port} up`, () => cli(node.port, 'PING').then((o) => o === 'PONG'), { timeoutMs: 20_000, intervalMs: 50 });
       await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
       for (const node of nodes) {
-        await until(() => cli(node.port, 'CLUSTER', 'INFO').then((o) => o.includes('cluster_state:ok')), `node ${node.port} cluster_state:ok`);
+        await waitFor(`node ${node.port} cluster_state:ok`, () => cli(node.port, 'CLUSTER', 'INFO').then((o) => o.includes('cluster_state:ok')), { timeoutMs: 20_000, intervalMs: 50 });
       }
       await cluster.readSlots();
       return cluster;
@@ -99,15 +100,6 @@ async function cli(port: number, ...args: string[]): Promise<string> {
   } catch {
     return '';
   }
-}
-
-/** Polls `condition` (bounded: 200 tries, 50 ms apart) until it holds. */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A port that is free, with its cluster bus port (port + 10000) free too. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createClient } from '@keyv/redis';
+import { waitFor } from './wait-for';
 
 type Redis = ReturnType<typeof createClient>;
 
@@ -52,19 +53,18 @@ export class PrivateRedis {
     child.once('exit', () => {
       if (this.process === child) this.process = null;
     });
-    // Bounded poll: the server takes a few ms to listen.
-    for (let attempt = 0; ; attempt++) {
+    // The server takes a few ms to listen.
+    await waitFor(`redis-server to accept connections on port ${this.port}`, async () => {
+      const client: Redis = createClient({ url: this.url, socket: { reconnectStrategy: false } });
+      client.on('error', () => undefined);
       try {
-        const client: Redis = createClient({ url: this.url, socket: { reconnectStrategy: false } });
-        client.on('error', () => undefined);
         await client.connect();
-        this.admin = client;
-        return;
-      } catch (error) {
-        if (attempt > 200) throw error;
-        await new Promise((r) => setTimeout(r, 10));
+      } catch {
+        return false;
       }
-    }
+      this.admin = client;
+      return true;
+    });
   }
 
   /** SIGKILL: the port is closed until `restart`. */

@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { waitFor } from './wait-for';
 
 export const PERMISSIONS_CHANGED = `subscription S($u: ID!, $o: ID!) { permissionsChanged(userId: $u, orgId: $o) { userId orgId permissions roles } }`;
 
@@ -56,7 +57,7 @@ export class Subscriber {
 
   /** The next set not taken yet, waiting up to `boundMs` for it (a failure past that). */
   async next(boundMs = 15_000): Promise<SetMessage> {
-    await until(() => this.sets.length > this.taken || this.errors !== null || this.closeCode !== null, boundMs, 'the next set');
+    await waitFor('the next set', () => this.sets.length > this.taken || this.errors !== null || this.closeCode !== null, { timeoutMs: boundMs });
     if (this.sets.length <= this.taken) throw new Error(`no set: errors ${JSON.stringify(this.errors)}, close code ${this.closeCode}`);
     return this.sets[this.taken++]!;
   }
@@ -69,14 +70,5 @@ export class Subscriber {
   async close(): Promise<void> {
     this.unsubscribe?.();
     await this.client.dispose();
-  }
-}
-
-/** Polls `condition` every 10 ms, failing after `boundMs`. */
-export async function until(condition: () => boolean, boundMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -117,9 +117,9 @@ if start_gateway "$SERVER" "$port" "${server_env[@]}"; then
   check_gateway "$SERVER" "$port" "$key"
   check "[$SERVER] Redis holds the decision under ${PREFIX}auth:perms:*" sh -c \
     "redis-cli -h 127.0.0.1 -p $REDIS_HOST_PORT --scan --pattern '${PREFIX}auth:perms:image-user-*' | grep -q ."
-  podman exec -e READINESS_TOKEN="$key" "$SERVER" node dist/scripts/readiness.js --url "http://127.0.0.1:$port" >"$WORK/readiness.txt" 2>&1
-  check "[$SERVER] node dist/scripts/readiness.js in the container: 10/10 checks passed" grep -q '^10/10 checks passed$' "$WORK/readiness.txt" \
-    || cat "$WORK/readiness.txt"
+  podman exec -e PREFLIGHT_TOKEN="$key" "$SERVER" node dist/scripts/preflight.js --url "http://127.0.0.1:$port" >"$WORK/preflight.txt" 2>&1
+  check "[$SERVER] node dist/scripts/preflight.js in the container: 10/10 checks passed" grep -q '^10/10 checks passed$' "$WORK/preflight.txt" \
+    || cat "$WORK/preflight.txt"
   check_stop "$SERVER"
 else
   fail "[$SERVER] did not answer /health within 90 s"

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { DEMO_POLICY } from '../../src/store/demo-data';
 import { exportPolicy } from '../../src/store/policy-export';
 import { parsePolicyFile, type PolicyFile } from '../../src/store/policy-file';
 import { importPolicy } from '../../src/store/policy-import';
-import { runScript } from '../helpers/cli';
+import { ROOT, runScript, TSX } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 /** `npm run export`: the import format, byte-identical after a round trip through an empty database. */
@@ -89,6 +90,20 @@ test('--org exports only those organizations; invalid arguments exit 2 and write
     expect(res.stderr).toContain(message);
     expect(res.stderr).toContain('usage: npm run export');
   }
+});
+
+test('a reader that stops early (`npm run export | head`) ends the export quietly: exit 0, nothing on stderr', async () => {
+  const { test: t, db } = await database();
+  // Far more than a pipe holds, so the export is still writing when its reader goes away.
+  await db.prisma.$executeRawUnsafe(`INSERT INTO organizations (id, name) SELECT 'org-' || g, 'Organization ' || g FROM generate_series(1, 20000) g`);
+  const child = spawn(TSX, ['scripts/export-policy.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const firstLine = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().split('\n')[0]!)));
+  child.stdout.destroy(); // what `head` does once it has its lines
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(firstLine).toBe('{');
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 });
 
 const HOSTILE = ['acme', "o'brien", 'a b', '%', '_', '\\', '"q"', 'ü', 'u\u0308', '😀', 'x\u200by', 'auth0|1', 'Ω', 'z', 'A'];

@@ -1,4 +1,4 @@
-import { pollUntil } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { seed } from '../helpers/policy';
 import { PrivateRedis } from '../helpers/redis-server';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
@@ -52,7 +52,7 @@ test('a revoke during a Redis freeze fails and changes nothing; once Redis answe
     redis.thaw();
   }
   // The breaker closes once a probe reaches Redis again; the revoke then goes through.
-  await pollUntil(async () => (await can()).cacheStatus === 'L2_HIT');
+  await waitFor('an L2 hit once the breaker closed', async () => (await can()).cacheStatus === 'L2_HIT');
   const revoke = await gw.gql(`mutation { revokePermission(userId: "carol", orgId: "acme", permission: "report:export") { consistencyToken } }`);
   expect(revoke.errors).toBeUndefined();
   const seen = [await can(), await can(), await can()];

@@ -2,6 +2,7 @@ import { createClient } from '@keyv/redis';
 import { seed } from '../helpers/policy';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * Someone who can write to the gateway's Redis but holds no signing key: whatever they
@@ -159,8 +160,7 @@ test('a value past its signed expiry is a miss even when Redis keeps it (TTL and
     await redis.set(key, JSON.stringify(record)); // no TTL at all now
     expect(await redis.pTTL(key)).toBe(-1);
     // Wait for the clock, not for the gateway: bounded by the 1 s TTL.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() <= exp + 5 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    await waitFor("the value's expiry to pass", () => Date.now() > exp + 5, { timeoutMs: 10_000 });
     expect(await ask()).toEqual({ allowed: true, cacheStatus: 'MISS' });
     expect(short.logs.filter((l) => l.event === 'authz_l2_value_rejected' && l.key === key)).toEqual([expect.objectContaining({ reason: 'expired' })]);
     // Rewritten with a TTL again.

@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Client, Pool } from 'pg';
 import { applyMigrations, schemaDiffSql } from '../../src/store/migrations/migrations';
+import { ROOT, TSX } from '../helpers/cli';
 import { databaseUrl, runId, TEST_DATABASE_URL } from '../helpers/services';
 
 /**
@@ -73,3 +74,24 @@ test('prisma/migrations and schema.prisma describe the same database', async () 
   expect(a).toContain('CREATE TABLE public.memberships (');
   expect(a).toEqual(schemaDump(derived));
 });
+
+/** In a process of its own (no other test's timers): applies the migrations, closes the pool, counts the timers left. */
+const MIGRATE_AND_COUNT_TIMERS = `
+const { Pool } = require('pg');
+const { PrismaPg } = require('@prisma/adapter-pg');
+const { applyMigrations } = require('./src/store/migrations/migrations');
+(async () => {
+  const pool = new Pool({ connectionString: process.env.MIGRATE_URL, max: 1 });
+  const applied = await applyMigrations(new PrismaPg(pool));
+  await pool.end();
+  console.log(JSON.stringify({ applied, timers: process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length }));
+})();`;
+
+test('a closed engine leaves no timer running: a migration script exits as soon as it is done', async () => {
+  const [migrated] = names as [string, string];
+  // Whether or not anything is left to apply, the engine takes its lock against a 10 s timeout it never clears.
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(TSX, ['-e', MIGRATE_AND_COUNT_TIMERS], { cwd: ROOT, env: { ...process.env, MIGRATE_URL: databaseUrl(migrated) }, timeout: 60_000 }, (error, out) => (error ? reject(error) : resolve(out))),
+  );
+  expect(JSON.parse(stdout)).toMatchObject({ applied: expect.any(Array), timers: 0 });
+}, 90_000);

@@ -2,7 +2,7 @@ import { deadPort } from '../helpers/dead-port';
 import { seed } from '../helpers/policy';
 import { promtool } from '../helpers/promtool';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
-import { parsePrometheusText, sumOf } from '../../src/readiness/prometheus-text';
+import { parsePrometheusText, sumOf } from '../../src/preflight/prometheus-text';
 
 /** Logs, metrics and readiness of a live gateway on the real PostgreSQL and Redis. */
 const CAN = 'query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }';

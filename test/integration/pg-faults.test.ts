@@ -1,5 +1,6 @@
 import { bringDatabaseUp, lockTables, takeDatabaseDown, terminateWaitingBackends, waitingBackends } from '../helpers/pg-faults';
-import { pollUntil, Timings } from '../helpers/measure';
+import { Timings } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { seed } from '../helpers/policy';
 import { PrivateRedis } from '../helpers/redis-server';
 import { postGraphQL, startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway';
@@ -71,7 +72,7 @@ describe('PostgreSQL faults', () => {
     expect(await redis.command(['GET', `${gw.keyPrefix}auth:perms:cold:acme`])).toBeNull();
     expect(await redis.command(['GET', `${gw.keyPrefix}auth:perms:nobody:acme`])).toBeNull();
     // Back up: the pool reconnects on the next query; the answers are loaded, not cached errors.
-    await pollUntil(async () => (await ask(gw, 'cold')).status === 200, 100);
+    await waitFor('an answer once PostgreSQL is back', async () => (await ask(gw, 'cold')).status === 200);
     expect((await ask(gw, 'nobody', 'document:read')).data!.can).toEqual({ allowed: false, cacheStatus: 'MISS' });
   });
 
@@ -104,7 +105,7 @@ describe('PostgreSQL faults', () => {
     const lock = await lockTables(gw.database.name, ['memberships']);
     const before = await l2Reads();
     const responses = Promise.all(Array.from({ length: n }, () => postGraphQL<Can>(gw.url, CAN, { u: user, o: 'acme', p: 'document:edit' })));
-    await pollUntil(async () => (await l2Reads()) - before >= n, 3_000);
+    await waitFor(`${n} L2 reads of the herd`, async () => (await l2Reads()) - before >= n, { timeoutMs: 30_000 });
     return { lock, responses };
   }
 
@@ -132,7 +133,7 @@ describe('PostgreSQL faults', () => {
     try {
       // Exactly one query waits behind the lock: the one load all 1,000 requests share.
       // (Prisma reports only finished queries, so `loads()` cannot count a failed one.)
-      await pollUntil(async () => (await waitingBackends(gw.database.name)) > 0, 1_000);
+      await waitFor('a query waiting behind the lock', async () => (await waitingBackends(gw.database.name)) > 0, { timeoutMs: 30_000 });
       const start = performance.now();
       expect(await terminateWaitingBackends(gw.database.name)).toBe(1);
       // A request whose L2 reply was still being read when the load failed starts a load of

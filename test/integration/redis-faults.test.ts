@@ -1,5 +1,6 @@
 import { seed } from '../helpers/policy';
-import { pollUntil, Timings } from '../helpers/measure';
+import { Timings } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { RawHttpConnection } from '../helpers/raw-http';
 import { freePort, PrivateRedis } from '../helpers/redis-server';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
@@ -50,7 +51,7 @@ describe('with a private redis-server', () => {
   });
 
   /** Polls with real requests until one is served from L2 again; returns the attempts. */
-  const untilCached = (user: string) => pollUntil(async () => (await ask(gw, user)).cacheStatus === 'L2_HIT', 500);
+  const untilCached = (user: string) => waitFor(`an L2 hit for ${user}`, async () => (await ask(gw, user)).cacheStatus === 'L2_HIT', { timeoutMs: 15_000 });
 
   test('silent Redis (SIGSTOP): one deadline, then DEGRADED at no cost; the cache is back after SIGCONT', async () => {
     expect((await ask(gw, 'u1')).cacheStatus).toBe('MISS');
@@ -123,10 +124,10 @@ describe('with a private redis-server', () => {
     };
     const workers = [worker(), worker(), worker(), worker()];
     // Let traffic flow, then kill: counted in requests, not time.
-    await pollUntil(async () => timings.summary().includes('n=') && [...statuses.values()].reduce((a, b) => a + b, 0) >= 20);
+    await waitFor('20 answers before the kill', () => [...statuses.values()].reduce((a, b) => a + b, 0) >= 20);
     await redis.kill();
     const during = [...statuses.values()].reduce((a, b) => a + b, 0);
-    await pollUntil(async () => [...statuses.values()].reduce((a, b) => a + b, 0) >= during + 40);
+    await waitFor('40 answers while Redis is down', () => [...statuses.values()].reduce((a, b) => a + b, 0) >= during + 40);
     const restartedAt = performance.now();
     await redis.restart();
     await untilCached('u3');
@@ -168,7 +169,7 @@ test('Redis refused at boot: the gateway starts, answers DEGRADED, and uses Redi
     expect(timings.max).toBeLessThan(1_000);
     const startedAt = performance.now();
     redis = await PrivateRedis.start(port);
-    await pollUntil(async () => (await ask(gw, 'u6')).cacheStatus === 'L2_HIT', 500);
+    await waitFor('an L2 hit once Redis started', async () => (await ask(gw, 'u6')).cacheStatus === 'L2_HIT', { timeoutMs: 15_000 });
     console.log(`[fault cost] Redis started after boot -> first L2 hit after ${(performance.now() - startedAt).toFixed(0)} ms`);
   } finally {
     await gw.close();

@@ -1,7 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { createCacheKeys } from '../../src/cache/keys';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
-import { pollUntil } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { type ClusterNode, TestRedisCluster } from '../helpers/redis-cluster';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 import { type Answer, canRead, grantCount, revokeRead, seedReaders } from '../helpers/revocation';
@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 test('one node unreachable: a revoke fenced on it fails and changes nothing; one fenced elsewhere holds on both instances', async () => {
-  for (const gw of [a, b]) await pollUntil(async () => (await canRead(gw, onLive)).cacheStatus === 'L2_HIT', 200, 20);
+  for (const gw of [a, b]) await waitFor('an L2 hit on the live node', async () => (await canRead(gw, onLive)).cacheStatus === 'L2_HIT', { intervalMs: 20 });
   for (const gw of [a, b]) expect((await canRead(gw, onDead)).allowed).toBe(true);
 
   await cluster.kill(dead);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
-import { pollUntil } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { waitingBackends } from '../helpers/pg-faults';
 import { PrivateRedis } from '../helpers/redis-server';
 import { TcpProxy } from '../helpers/tcp-proxy';
@@ -63,7 +63,7 @@ afterAll(async () => {
 
 /** Both instances serve the user's set from L2 (so a stale set would be served, were it kept). */
 async function warm(userId: string, instances: GatewayProcess[] = [a, b]): Promise<void> {
-  for (const gw of instances) await pollUntil(async () => (await canRead(gw, userId)).cacheStatus === 'L2_HIT', 200, 20);
+  for (const gw of instances) await waitFor(`an L2 hit for ${userId}`, async () => (await canRead(gw, userId)).cacheStatus === 'L2_HIT', { intervalMs: 20 });
 }
 
 /** `rounds` checks on each instance; returns the answers that allowed. */
@@ -90,7 +90,7 @@ async function revokeThroughCut(userId: string, cut: () => Promise<void>): Promi
   expect((await canRead(b, userId)).allowed).toBe(true);
 
   await proxyA.pass();
-  await pollUntil(async () => (await canRead(a, userId)).cacheStatus === 'L2_HIT', 200, 20);
+  await waitFor('an L2 hit on A once its proxy passes', async () => (await canRead(a, userId)).cacheStatus === 'L2_HIT', { intervalMs: 20 });
   const ok = await revokeRead(a, userId);
   expect(ok.errors).toBeUndefined();
   expect(await grantCount(database.url, userId)).toBe(0);
@@ -112,7 +112,7 @@ test('Redis restarts from an AOF that lost the revoke\'s fences: no instance ser
   await warm(user);
   // The persisted state before the revoke: what an AOF that lost its last second holds.
   await redis.command(['BGREWRITEAOF']);
-  await pollUntil(async () => /aof_rewrite_in_progress:0[\s\S]*aof_rewrite_scheduled:0/.test(String(await redis.command(['INFO', 'persistence']))), 500, 20);
+  await waitFor('the AOF rewrite to finish', async () => /aof_rewrite_in_progress:0[\s\S]*aof_rewrite_scheduled:0/.test(String(await redis.command(['INFO', 'persistence']))), { timeoutMs: 20_000, intervalMs: 20 });
   const backup = mkdtempSync(path.join(os.tmpdir(), 'authz-aof-copy-'));
   cpSync(path.join(aofDir, 'appendonlydir'), path.join(backup, 'appendonlydir'), { recursive: true });
   const warmedAt = Date.now();
@@ -149,7 +149,7 @@ test('A commits while its link is cut after the fence, with B loading in between
   await lock.query('BEGIN');
   await lock.query('LOCK TABLE policy_changes IN SHARE MODE');
   const pending = revokeRead(a, user);
-  await pollUntil(async () => (await waitingBackends(database.name)) >= 1, 500, 20);
+  await waitFor('the revoke waiting behind the lock', async () => (await waitingBackends(database.name)) >= 1, { intervalMs: 20 });
 
   // B loads PostgreSQL while the change is fenced but not committed: the old set
   // (rightly: nothing committed yet), and never a hit, so it can never outlive the change.
@@ -163,7 +163,7 @@ test('A commits while its link is cut after the fence, with B loading in between
   expect(ok.errors).toBeUndefined();
   expect(await grantCount(database.url, user)).toBe(0);
   // A logged that its write after the commit failed (its log lines arrive on a pipe).
-  await pollUntil(async () => a.logs.some((l) => l.event === 'authz_l2_invalidation_failed' && l.phase === 'after_commit'), 200, 20);
+  await waitFor('authz_l2_invalidation_failed (after_commit) in the log', () => a.logs.some((l) => l.event === 'authz_l2_invalidation_failed' && l.phase === 'after_commit'), { intervalMs: 20 });
   await a.stop();
 
   const stoppedAt = Date.now();

@@ -1,5 +1,5 @@
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
-import { pollUntil } from '../helpers/measure';
+import { waitFor } from '../helpers/wait-for';
 import { PrivateRedis } from '../helpers/redis-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
@@ -70,7 +70,7 @@ async function askRest(userId: string): Promise<{ status: string; traceId: strin
 /** The printed lines that mention `traceId`, once the request's line has been written (the log is flushed at least every 100 ms). */
 async function linesOf(traceId: string): Promise<string[]> {
   const mentioning = () => gateway.lines.filter((line) => line.includes(`"${traceId}"`));
-  await pollUntil(async () => mentioning().length > 0, 300, 10);
+  await waitFor(`a log line naming ${traceId}`, () => mentioning().length > 0);
   return mentioning();
 }
 

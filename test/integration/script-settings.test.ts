@@ -43,7 +43,7 @@ test('a bad value of a variable the script reads stops it, naming the variable',
   const imported = await runScript('scripts/import-policy.ts', [file], { ...production(), LOG_LEVEL: 'loud' });
   expect(imported.code).toBe(1);
   expect(imported.stderr).toContain('LOG_LEVEL: LOG_LEVEL must be one of');
-  const readiness = await runScript('scripts/readiness.ts', ['--url', 'http://127.0.0.1:9'], { METRICS_TOKEN: 'short' });
-  expect(readiness.code).toBe(1);
-  expect(readiness.stderr).toContain('METRICS_TOKEN: METRICS_TOKEN must be at least 16 characters');
+  const preflight = await runScript('scripts/preflight.ts', ['--url', 'http://127.0.0.1:9'], { METRICS_TOKEN: 'short' });
+  expect(preflight.code).toBe(1);
+  expect(preflight.stderr).toContain('METRICS_TOKEN: METRICS_TOKEN must be at least 16 characters');
 }, SCRIPTS_TIMEOUT_MS);

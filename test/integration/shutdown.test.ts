@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { seed } from '../helpers/policy';
+import { waitFor } from '../helpers/wait-for';
 import { startTestGateway } from '../helpers/test-gateway';
 
 /**
@@ -24,19 +25,16 @@ test('a request in flight completes during shutdown; new ones are refused', asyn
 
     const inFlight = gw.gql(`{ can(userId: "bob", orgId: "acme", permission: "document:edit") { allowed cacheStatus } }`);
     // Until the gateway's load is queued behind the lock.
-    for (;;) {
+    await waitFor('the gateway query waiting on the lock', async () => {
       const { rows } = await locker.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
       );
-      if (rows[0]!.n > 0) break;
-    }
+      return rows[0]!.n > 0;
+    }, { timeoutMs: 20_000 });
 
     const closing = gw.gateway.close();
     // Until the server stops taking requests (refused, or 503 while it drains).
-    for (;;) {
-      const refused = await fetch(`${gw.url}/health`).then((r) => r.status === 503, () => true);
-      if (refused) break;
-    }
+    await waitFor('/health refused or 503 after close()', () => fetch(`${gw.url}/health`).then((r) => r.status === 503, () => true), { timeoutMs: 20_000 });
 
     await locker.query("COMMIT");
     const res = await inFlight;

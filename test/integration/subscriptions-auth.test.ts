@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import { runScript } from '../helpers/cli';
 import { seed } from '../helpers/policy';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
-import { Subscriber, until } from '../helpers/ws-subscriber';
+import { waitFor } from '../helpers/wait-for';
+import { Subscriber } from '../helpers/ws-subscriber';
 
 /**
  * Who may subscribe: connection_init carries the credentials, with the modes and scopes
@@ -65,7 +66,7 @@ afterAll(async () => {
 describe('refused connections close with the protocol codes', () => {
   test('no credentials: 4401', async () => {
     const s = subscribe('bob');
-    await until(() => s.closeCode !== null, 10_000, 'the close');
+    await waitFor('the close', () => s.closeCode !== null, { timeoutMs: 10_000 });
     expect(s.closeCode).toBe(4401);
     expect(s.sets).toEqual([]);
   });
@@ -73,13 +74,13 @@ describe('refused connections close with the protocol codes', () => {
   test('a JWT signed with another key: 4401', async () => {
     const forged = await new SignJWT({ scope: 'authz:check' }).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode('y'.repeat(40)));
     const s = subscribe('bob', forged);
-    await until(() => s.closeCode !== null, 10_000, 'the close');
+    await waitFor('the close', () => s.closeCode !== null, { timeoutMs: 10_000 });
     expect(s.closeCode).toBe(4401);
   });
 
   test('a JWT without a check scope: 4403', async () => {
     const s = subscribe('bob', await jwt('openid profile'));
-    await until(() => s.closeCode !== null, 10_000, 'the close');
+    await waitFor('the close', () => s.closeCode !== null, { timeoutMs: 10_000 });
     expect(s.closeCode).toBe(4403);
   });
 
@@ -93,7 +94,7 @@ describe('refused connections close with the protocol codes', () => {
 describe('scopes, as over HTTP', () => {
   test('authz:check:self (JWT): its own user ID only; another ID is FORBIDDEN and the connection stays', async () => {
     const s = subscribe('carol', await jwt('authz:check:self', 'bob'));
-    await until(() => s.errors !== null, 10_000, 'the error');
+    await waitFor('the error', () => s.errors !== null, { timeoutMs: 10_000 });
     expect(s.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     s.errors = null;
     s.subscribe('bob', 'acme');
@@ -108,7 +109,7 @@ describe('scopes, as over HTTP', () => {
   test('a self-only API key is named after the key: it may not subscribe to users', async () => {
     const created = await apikey(['create', '--name', 'kiosk', '--scopes', 'authz:check:self']);
     const s = subscribe('bob', created.stdout.trim());
-    await until(() => s.errors !== null, 10_000, 'the error');
+    await waitFor('the error', () => s.errors !== null, { timeoutMs: 10_000 });
     expect(s.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -118,7 +119,7 @@ describe('scopes, as over HTTP', () => {
     s.subscribe('carol', 'acme');
     expect(await s.next()).toEqual(BOB);
     s.subscribe('bob', 'acme');
-    await until(() => s.errors !== null, 10_000, 'the error');
+    await waitFor('the error', () => s.errors !== null, { timeoutMs: 10_000 });
     expect(s.errors?.[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
   });
 });
@@ -130,7 +131,7 @@ describe('credentials that stop being valid end the subscriptions', () => {
     const s = subscribe('bob', created.stdout.trim());
     expect(await s.next()).toEqual(BOB);
     expect((await apikey(['revoke', 'frontend-bff'])).code).toBe(0);
-    await until(() => s.closeCode !== null, 10_000, 'the close after the revocation');
+    await waitFor('the close after the revocation', () => s.closeCode !== null, { timeoutMs: 10_000 });
     expect(s.closeCode).toBe(4401);
   }, 60_000);
 
@@ -138,7 +139,7 @@ describe('credentials that stop being valid end the subscriptions', () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const s = subscribe('bob', await jwt('authz:check:self', 'bob', exp));
     expect(await s.next()).toEqual(BOB);
-    await until(() => s.closeCode !== null, 10_000, 'the close after the expiry');
+    await waitFor('the close after the expiry', () => s.closeCode !== null, { timeoutMs: 10_000 });
     expect(s.closeCode).toBe(4401);
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
   });

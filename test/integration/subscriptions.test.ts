@@ -3,7 +3,8 @@ import { runScript, writeJson } from '../helpers/cli';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
-import { PERMISSIONS_CHANGED, Subscriber, until } from '../helpers/ws-subscriber';
+import { waitFor } from '../helpers/wait-for';
+import { PERMISSIONS_CHANGED, Subscriber } from '../helpers/ws-subscriber';
 
 /**
  * permissionsChanged across instances: subscriptions on B (a process of its own) and
@@ -122,9 +123,9 @@ test('a slow subscriber stays bounded: sets are replaced while it does not read,
   socket.on('message', (data) => received.push(JSON.parse(String(data))));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-  await until(() => received.some((m) => m.type === 'connection_ack'), 10_000, 'connection_ack');
+  await waitFor('connection_ack', () => received.some((m) => m.type === 'connection_ack'), { timeoutMs: 10_000 });
   socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: PERMISSIONS_CHANGED, variables: { u: 's', o: 'slow' } } }));
-  await until(() => received.some((m) => m.type === 'next'), 10_000, 'the first set');
+  await waitFor('the first set', () => received.some((m) => m.type === 'next'), { timeoutMs: 10_000 });
   const messageBytes = JSON.stringify(received.find((m) => m.type === 'next')).length;
   expect(messageBytes).toBeGreaterThan(100_000);
   const supersededBefore = await metric('authz_subscription_superseded_total');
@@ -147,13 +148,13 @@ test('a slow subscriber stays bounded: sets are replaced while it does not read,
   tcp.resume();
   const current = [...patterns, ...Array.from({ length: changes }, (_, i) => `extra:n${i}`)].sort();
   const sets = () => received.filter((m) => m.type === 'next').map((m) => m.payload!.data!.permissionsChanged.permissions);
-  await until(() => JSON.stringify(sets().at(-1)) === JSON.stringify(current), 30_000, 'the current set after resuming');
+  await waitFor('the current set after resuming', () => JSON.stringify(sets().at(-1)) === JSON.stringify(current), { timeoutMs: 30_000 });
   // Fewer messages than changes: intermediate sets were dropped, not queued.
   expect(sets().length).toBeLessThan(changes + 1);
   // And nothing older follows: the next message is the next change's.
   const count = sets().length;
   await mutate(`mutation { revokePermission(userId: "s", orgId: "slow", permission: "extra:n0") { consistencyToken } }`);
-  await until(() => sets().length > count, 15_000, 'the set after one more change');
+  await waitFor('the set after one more change', () => sets().length > count, { timeoutMs: 15_000 });
   expect(sets().length).toBe(count + 1);
   expect(sets().at(-1)).toEqual(current.filter((p) => p !== 'extra:n0'));
   socket.close();
@@ -165,9 +166,9 @@ test('queries and mutations are refused over WebSocket; HTTP POST /graphql is un
   socket.on('message', (data) => received.push(JSON.parse(String(data))));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   socket.send(JSON.stringify({ type: 'connection_init' }));
-  await until(() => received.some((m) => m.type === 'connection_ack'), 10_000, 'connection_ack');
+  await waitFor('connection_ack', () => received.some((m) => m.type === 'connection_ack'), { timeoutMs: 10_000 });
   socket.send(JSON.stringify({ id: 'q', type: 'subscribe', payload: { query: '{ permissions(userId: "u1", orgId: "o1") { permissions } }' } }));
-  await until(() => received.some((m) => m.type === 'error'), 10_000, 'an error');
+  await waitFor('an error', () => received.some((m) => m.type === 'error'), { timeoutMs: 10_000 });
   expect(received.find((m) => m.type === 'error')!.payload![0]!.extensions?.code).toBe('BAD_REQUEST');
   socket.close();
   const res = await fetch(`${b.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ permissions(userId: "u1", orgId: "o2") { roles } }' }) });
@@ -188,6 +189,6 @@ test('shutdown closes subscriber sockets with 1001 (going away)', async () => {
   open.push(s);
   expect(await s.next()).toEqual({ permissions: [], roles: [] });
   const exit = await c.stop();
-  await until(() => s.closeCode !== null, 10_000, 'the close');
+  await waitFor('the close', () => s.closeCode !== null, { timeoutMs: 10_000 });
   expect({ exit, close: s.closeCode, errors: c.logs.filter((l) => Number(l.level) >= 50).map((l) => l.msg) }).toEqual({ exit: 0, close: 1001, errors: [] });
 }, 60_000);

@@ -1,5 +1,6 @@
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
+import { waitFor } from '../helpers/wait-for';
 
 // OpenTelemetry traces, received by a local OTLP/HTTP endpoint. The gateway is closed
 // before the spans are read: closing shuts the tracer provider down, which exports
@@ -179,11 +180,11 @@ test('an unreachable collector fails no request, and the lost spans are counted'
     }
     // The batch is exported on the processor's timer; poll the counter (bounded).
     let dropped = 0;
-    for (let i = 0; i < 100 && dropped === 0; i++) {
+    await waitFor('authz_trace_spans_dropped_total{reason="export_failed"} above 0', async () => {
       const text = await (await fetch(`${gw.url}/metrics`)).text();
       dropped = Number(/^authz_trace_spans_dropped_total\{reason="export_failed"\} (\d+)/m.exec(text)?.[1] ?? 0);
-      if (dropped === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return dropped > 0;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
     // 5 requests of 4 spans each (operation, decision, MGET, SELECT), in one or more batches.
     expect(dropped).toBeGreaterThanOrEqual(4);
   } finally {

@@ -59,7 +59,8 @@ async function page(variables: Record<string, unknown>): Promise<Page> {
 async function walk(o: string, p: string, first: number): Promise<Page['users']> {
   const users: Page['users'] = [];
   let after: string | null = null;
-  for (;;) {
+  // Bounded: a cursor that never reaches the end fails here rather than at jest's timeout.
+  for (let pages = 0; pages < 1_000; pages++) {
     const current: Page = await page({ o, p, first, after });
     expect(current.users.length).toBeLessThanOrEqual(first);
     users.push(...current.users);
@@ -67,6 +68,7 @@ async function walk(o: string, p: string, first: number): Promise<Page['users']>
     expect(current.users).toHaveLength(first);
     after = current.pageInfo.endCursor;
   }
+  throw new Error(`${o}/${p}: still a next page after 1,000 pages of ${first}`);
 }
 
 beforeAll(async () => {

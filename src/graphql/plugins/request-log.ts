@@ -18,8 +18,8 @@ export type LogRequest = (context: GraphQLContext, outcome: RequestOutcome, dura
  *
  * The line is written by one logger made at start, not a child per request, and
  * without pino's redaction: it holds only the fields above, none of them a credential.
- * A child per request plus redaction took 3.4 us per line, this takes 1.5 us (measured
- * 2026-11-26; ~4% of a warm `can`). Every other log line keeps the redaction.
+ * A child per request plus redaction costs about twice as much per line
+ * (docs/benchmarks.md). Every other log line keeps the redaction.
  */
 export function requestLogWriter(logger: Logger): LogRequest {
   const log = logger.child({}, { redact: { paths: [] } });

@@ -29,7 +29,7 @@ export function requestMetricsRecorder(
     return name;
   };
   // Label-bound children per operation label (at most maxOperations + 3 of them), so a
-  // request does not hash label objects twice (profile 2026-11-26).
+  // request does not hash label objects twice.
   const children = new Map<string, { duration: { observe(v: number): void }; requests: { inc(): void } }>();
   const bound = (operation: string) => {
     let child = children.get(operation);

@@ -4,10 +4,10 @@ import Negotiator from 'negotiator';
 import type { GraphQLContext } from '../context';
 import { authzExtension } from '../plugins/authz-extensions';
 import { statusForErrors } from '../plugins/http-status';
-import type { RequestFinished } from '../plugins/observability';
 import { describeOutcome } from '../plugins/request-outcome';
 import { type FormatError, formatExecutionErrors } from './apollo-error-format';
 import type { OperationCache, PreparedOperation } from './operation-cache';
+import { type GatewayPlugin, type ReproducedPlugins, reproducePlugins } from './reproduced-plugins';
 
 /** A complete HTTP answer to a GraphQL POST. */
 export interface PreparedResponse {
@@ -18,8 +18,7 @@ export interface PreparedResponse {
   readonly body: string;
   /**
    * Writes the request's log line and metrics. Called once the answer is written, so
-   * they are off the caller's latency (with one connection, ~8% of the server's time
-   * per request sat between the answer being ready and it being sent).
+   * they are off the caller's latency.
    */
   finish(): void;
 }
@@ -29,9 +28,9 @@ export interface PreparedPathOptions {
   /** Apollo's formatError (the same function instance). */
   formatError: FormatError;
   includeStacktrace: boolean;
-  /** The log line and metrics of each request answered here (the same as Apollo's plugin). */
-  finished: RequestFinished;
-  /** Apollo Studio usage reporting of the requests answered here (observability/studio/), when on. */
+  /** Apollo's plugin list, the same entries Apollo was given (src/graphql/apollo-plugins.ts). */
+  plugins: readonly GatewayPlugin[];
+  /** Apollo Studio usage reporting of the requests answered here (observability/studio/): exactly when Apollo reports usage. */
   usage?: PreparedUsageReporting;
 }
 
@@ -60,17 +59,26 @@ const CALLBACK_TYPE = 'application/json; callbackSpec=1.0; charset=utf-8';
  * http/server.ts). Authentication comes before the operation cache, as in Apollo: an
  * unauthenticated caller can make the gateway neither parse nor compile anything.
  *
- * Apollo's plugins do not run here: the gateway's own (log line, metrics, extensions,
- * status codes) are reproduced through the same functions, graphql-armor's suggestion
- * masking concerns validation errors only (which stay Apollo's), and Apollo Studio usage
- * reporting is reproduced by `usage` (observability/studio/: the same reports, without
- * field-level timings). A plugin added later must be reproduced here too, or switch
- * this path off.
+ * Apollo's plugins do not run here. The path is built from the same plugin list as
+ * Apollo (src/graphql/apollo-plugins.ts) and gives each plugin's effect its own way
+ * (reproduced-plugins.ts: the gateway's log line, metrics, extensions and status codes
+ * through the same functions, graphql-armor's message masking by its own hook, Apollo
+ * Studio usage reporting by `usage`, without field-level timings); `create` refuses to
+ * start on a plugin it cannot reproduce.
  */
 export class PreparedPath {
   private readonly mediaTypes = new Map<string, string | null>();
 
-  constructor(private readonly options: PreparedPathOptions) {}
+  private constructor(
+    private readonly options: Omit<PreparedPathOptions, 'plugins'>,
+    private readonly plugins: ReproducedPlugins,
+  ) {}
+
+  /** Throws UnreproducedPluginError (naming the plugin) when Apollo runs a plugin this path does not reproduce. */
+  static async create(options: PreparedPathOptions): Promise<PreparedPath> {
+    const { plugins, ...rest } = options;
+    return new PreparedPath(rest, await reproducePlugins(plugins, options.usage !== undefined));
+  }
 
   /** `requestHeaders`: for usage reporting's client name and version. */
   async run(body: unknown, accept: string | undefined, context: () => Promise<GraphQLContext>, requestHeaders: IncomingHttpHeaders = {}): Promise<PreparedResponse | null> {
@@ -95,23 +103,29 @@ export class PreparedPath {
     // No data: the variables did not coerce, and no resolver ran.
     if (result.data === undefined) return null;
 
+    const plugins = this.plugins;
     let status = 200;
     let errors: GraphQLFormattedError[] | undefined;
     let headers: Array<[string, string]> = [];
-    if (result.errors?.length) {
-      const formatted = formatExecutionErrors(result.errors, this.options);
-      const stamped = statusForErrors(formatted.errors, contextValue.traceId);
+    let resultErrors = result.errors;
+    if (resultErrors?.length) {
+      if (plugins.encounterErrors) resultErrors = await plugins.encounterErrors(resultErrors, contextValue);
+      const formatted = formatExecutionErrors(resultErrors, this.options);
+      const stamped = plugins.httpStatus ? statusForErrors(formatted.errors, contextValue.traceId) : { errors: formatted.errors, status: undefined };
       errors = stamped.errors;
       status = stamped.status ?? formatted.status ?? 200;
       headers = formatted.headers;
     }
-    const authz = authzExtension(contextValue);
+    const authz = plugins.authzExtension ? authzExtension(contextValue) : undefined;
     const text = `${JSON.stringify({ errors, data: result.data, extensions: authz ? { authz } : undefined })}\n`;
     const durationMs = performance.now() - started;
-    const { finished, usage } = this.options;
+    const usage = plugins.usage ? this.options.usage : undefined;
     const finish = () => {
-      finished(contextValue, describeOutcome(operation, errors ?? []), durationMs, 'prepared');
-      usage?.record(operation, requestHeaders, durationMs * 1e6, result.errors);
+      if (plugins.finished.length > 0) {
+        const outcome = describeOutcome(operation, errors ?? []);
+        for (const finished of plugins.finished) finished(contextValue, outcome, durationMs, 'prepared');
+      }
+      usage?.record(operation, requestHeaders, durationMs * 1e6, resultErrors);
     };
     return { status, contentType, headers, body: text, finish };
   }

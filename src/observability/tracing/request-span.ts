@@ -1,6 +1,6 @@
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestFinished } from '../../graphql/plugins/observability';
+import type { FinishedRequestHandler } from '../../graphql/plugins/observability';
 import { RequestTrace } from './request-trace';
 import type { Tracing } from './tracing';
 
@@ -59,7 +59,7 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
  * `graphql.operation.type` as the semantic conventions have them, and which path
  * answered.
  */
-export function annotateRequestSpan(next: RequestFinished): RequestFinished {
+export function annotateRequestSpan(next: FinishedRequestHandler): FinishedRequestHandler {
   return (context, outcome, durationMs, pipeline) => {
     const span = context.trace?.span;
     if (span) {

@@ -40,13 +40,14 @@ async function readSchemaFiles() {
 }
 
 /**
- * Applies every migration in `prisma/migrations` that the database has not recorded
- * yet, as `prisma migrate deploy` would; a second call applies nothing.
+ * Applies every migration in `prisma/migrations` (or `migrations`) that the database has
+ * not recorded yet, as `prisma migrate deploy` would; a second call applies nothing.
  * @returns the names of the migrations applied by this call.
  */
-export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory, migrations?: MigrationList): Promise<string[]> {
+  const migrationsList = migrations ?? (await readMigrationList());
   return withEngine(adapterFactory, async (engine) => {
-    const result = await engine.applyMigrations({ migrationsList: await readMigrationList(), filters: NO_FILTER });
+    const result = await engine.applyMigrations({ migrationsList, filters: NO_FILTER });
     return result.appliedMigrationNames;
   });
 }
@@ -86,11 +87,11 @@ async function withEngine<T>(factory: SqlMigrationAwareDriverAdapterFactory, wor
     opened.push(adapter);
     return adapter;
   }
-  const engine = await openSchemaEngine(tracking, await readSchemaFiles());
+  const session = await openSchemaEngine(tracking, await readSchemaFiles());
   try {
-    return await work(engine);
+    return await work(session.engine);
   } finally {
-    engine.free();
+    session.close();
     await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
   }
 }

@@ -2,20 +2,14 @@ import Keyv from 'keyv';
 import { reportingToBreaker } from '../../../src/cache/breaker-kv';
 import { BreakerSource } from '../../../src/cache/breaker-source';
 import { CircuitBreaker } from '../../../src/cache/circuit-breaker';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import type { LoadedSet } from '../../../src/cache/types';
 import { createLogger } from '../../../src/observability/logger';
+import { FakeSource } from '../../helpers/fake-source';
 
 const logger = createLogger('silent');
 const SET: LoadedSet = { snapshot: { member: true, roles: ['r'], rolePatterns: ['a:b'], grants: [] }, status: 'MISS', revision: 1 };
-
-/** A named fake next layer: records calls. */
-class RecordingSource implements PermissionSetSource {
-  calls: LoadRequest[][] = [];
-  async load(requests: readonly LoadRequest[]) {
-    this.calls.push([...requests]);
-    return requests.map(() => SET);
-  }
-}
+/** A next layer that records its calls and answers SET. */
+const recording = () => Object.assign(new FakeSource(), { answer: () => SET });
 
 /** A probe the test answers by hand (a fake, since the breaker's timing is what is tested). */
 function manualProbe() {
@@ -31,16 +25,16 @@ function manualProbe() {
   };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(condition()).toBe(true);
-}
+// The breaker's timing is what is tested: its window, the probe deadline and the Keyv
+// wrapper's deadline run on jest's fake clock, advanced by the test.
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
 
-test('opens on the first failure, skips L2 while open, closes when a probe succeeds', async () => {
+test('opens on the first failure, skips L2 while open, probes at once and then every window, closes when a probe succeeds', async () => {
   const probe = manualProbe();
-  const breaker = new CircuitBreaker({ windowMs: 5, timeoutMs: 50, probe: probe.probe, logger });
-  const l2 = new RecordingSource();
-  const store = new RecordingSource();
+  const breaker = new CircuitBreaker({ windowMs: 500, timeoutMs: 50, probe: probe.probe, logger });
+  const l2 = recording();
+  const store = recording();
   const source = new BreakerSource(l2, store, breaker);
   try {
     await source.load([{ userId: 'u', orgId: 'o', fence: 'f' }]);
@@ -52,26 +46,65 @@ test('opens on the first failure, skips L2 while open, closes when a probe succe
     // The bypass gets no fence: it must never join a fenced load or write L2.
     expect(store.calls).toEqual([[{ userId: 'u', orgId: 'o' }]]);
     expect(l2.calls).toHaveLength(1);
-    await until(() => probe.count() >= 2);
+    // The first probe runs at once (a false alarm costs no window), the next one a window later.
+    await jest.advanceTimersByTimeAsync(0);
+    expect(probe.count()).toBe(1);
+    await jest.advanceTimersByTimeAsync(499);
+    expect(probe.count()).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(probe.count()).toBe(2);
     expect(breaker.isOpen).toBe(true);
     probe.set('ok');
-    await until(() => !breaker.isOpen);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(probe.count()).toBe(3);
+    expect(breaker.isOpen).toBe(false);
     await source.load([{ userId: 'u', orgId: 'o', fence: 'f' }]);
     expect(l2.calls).toHaveLength(2);
+    // Closed: no probe is scheduled any more.
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(probe.count()).toBe(3);
   } finally {
     breaker.stop();
   }
 });
 
-test('a probe that never answers counts as a failure at the deadline', async () => {
-  const breaker = new CircuitBreaker({ windowMs: 1, timeoutMs: 5, probe: () => new Promise(() => undefined), logger });
+test('a probe that never answers counts as a failure at the deadline, and the next probe comes a window later', async () => {
+  let probes = 0;
+  const breaker = new CircuitBreaker({
+    windowMs: 1_000,
+    timeoutMs: 50,
+    probe: () => {
+      probes++;
+      return new Promise(() => undefined);
+    },
+    logger,
+  });
   try {
     breaker.recordFailure(new Error('x'));
-    await new Promise((r) => setTimeout(r, 30));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(probes).toBe(1);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(breaker.isOpen).toBe(true);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(probes).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(probes).toBe(2);
     expect(breaker.isOpen).toBe(true);
   } finally {
     breaker.stop();
   }
+});
+
+test('stop() ends probing', async () => {
+  const probe = manualProbe();
+  const breaker = new CircuitBreaker({ windowMs: 100, timeoutMs: 50, probe: probe.probe, logger });
+  breaker.recordFailure(new Error('x'));
+  await jest.advanceTimersByTimeAsync(0);
+  expect(probe.count()).toBe(1);
+  breaker.stop();
+  await jest.advanceTimersByTimeAsync(1_000);
+  expect(probe.count()).toBe(1);
+  expect(jest.getTimerCount()).toBe(0);
 });
 
 test('the Keyv wrapper reports failures and calls that outlive the deadline', async () => {
@@ -84,7 +117,11 @@ test('the Keyv wrapper reports failures and calls that outlive the deadline', as
     await guarded.set('k', 'v');
     expect(await guarded.get('k')).toBe('v');
     expect(breaker.isOpen).toBe(false);
-    await expect(guarded.getMany(['k'])).rejects.toThrow(/longer than 10 ms/);
+    const read = expect(guarded.getMany(['k'])).rejects.toThrow(/longer than 10 ms/);
+    await jest.advanceTimersByTimeAsync(9);
+    expect(breaker.isOpen).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    await read;
     expect(breaker.isOpen).toBe(true);
   } finally {
     breaker.stop();

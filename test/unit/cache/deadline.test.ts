@@ -1,14 +1,5 @@
 import { DeadlineExceededError, withDeadline } from '../../../src/cache/deadline';
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../../helpers/deferred';
 
 /** Records how a promise settled without changing it. */
 function track<T>(promise: Promise<T>) {

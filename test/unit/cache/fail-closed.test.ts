@@ -5,10 +5,11 @@ import { createCacheKeys } from '../../../src/cache/keys';
 import { PermissionLoader } from '../../../src/cache/l1-loader';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
 import { SingleFlight } from '../../../src/cache/single-flight';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import type { LoadedSet, PermissionSetSource } from '../../../src/cache/types';
 import { createLogger } from '../../../src/observability/logger';
 import { L2Values } from '../../../src/cache/l2-entry';
 import { createL2Signer, processSigningKey } from '../../../src/cache/l2-signing';
+import { FakeSource } from '../../helpers/fake-source';
 
 /**
  * Faults of the layers below L1 that cannot be made with a real database (a store that
@@ -20,13 +21,9 @@ const keys = createCacheKeys('t:');
 const logger = createLogger('silent');
 const ADMIN: LoadedSet = { snapshot: { member: true, roles: ['admin'], rolePatterns: ['*:*'], grants: [] }, status: 'MISS', revision: 1 };
 
-class FakeStore implements PermissionSetSource {
-  calls = 0;
-  constructor(public respond: (requests: readonly LoadRequest[]) => Promise<Array<LoadedSet | Error>>) {}
-  load(requests: readonly LoadRequest[]) {
-    this.calls++;
-    return this.respond(requests);
-  }
+/** The store, answering as `respond` says. */
+function fakeStore(respond: FakeSource['respond']) {
+  return Object.assign(new FakeSource(), { respond });
 }
 
 function chain(store: PermissionSetSource) {
@@ -38,7 +35,7 @@ function chain(store: PermissionSetSource) {
 }
 
 test('a batch that fails for some keys fails those checks only, and caches none of the failures', async () => {
-  const store = new FakeStore(async (requests) => requests.map((r) => (r.userId === 'bad' ? new StoreUnavailableError('row missing') : ADMIN)));
+  const store = fakeStore(async (requests) => requests.map((r) => (r.userId === 'bad' ? new StoreUnavailableError('row missing') : ADMIN)));
   const { kv, decisions, newLoader } = chain(store);
   const loader = newLoader();
   const [good, bad] = await Promise.allSettled([
@@ -54,7 +51,7 @@ test('a batch that fails for some keys fails those checks only, and caches none 
 });
 
 test('a store returning the wrong number of results fails every key of the batch', async () => {
-  const store = new FakeStore(async (requests) => [...requests.map(() => ADMIN), ADMIN]);
+  const store = fakeStore(async (requests) => [...requests.map(() => ADMIN), ADMIN]);
   const { kv, decisions, newLoader } = chain(store);
   const loader = newLoader();
   const results = await Promise.allSettled([
@@ -66,7 +63,7 @@ test('a store returning the wrong number of results fails every key of the batch
 });
 
 test('an L1 source returning the wrong number of results is rejected by DataLoader', async () => {
-  const short: PermissionSetSource = { load: async () => [ADMIN] };
+  const short = fakeStore(async () => [ADMIN]);
   const loader = new PermissionLoader(short, keys, { cache: true });
   const decisions = new DecisionService({ maxChecks: 10 });
   const results = await Promise.allSettled([
@@ -77,11 +74,11 @@ test('an L1 source returning the wrong number of results is rejected by DataLoad
 });
 
 test('a store that rejects outright fails every waiter and is asked again next time', async () => {
-  const store = new FakeStore(async () => Promise.reject(new StoreUnavailableError('down')));
+  const store = fakeStore(async () => Promise.reject(new StoreUnavailableError('down')));
   const { decisions, newLoader } = chain(store);
   const waiters = await Promise.allSettled(Array.from({ length: 50 }, () => decisions.can(newLoader(), { userId: 'x', orgId: 'o', permission: 'a:b' })));
   expect(waiters.every((w) => w.status === 'rejected')).toBe(true);
-  const before = store.calls;
+  const before = store.loads;
   await Promise.allSettled([decisions.can(newLoader(), { userId: 'x', orgId: 'o', permission: 'a:b' })]);
-  expect(store.calls).toBe(before + 1);
+  expect(store.loads).toBe(before + 1);
 });

@@ -5,9 +5,9 @@ import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
 import { L2Values, type RejectReason } from '../../../src/cache/l2-entry';
 import { createL2Signer } from '../../../src/cache/l2-signing';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import { FakeSource } from '../../helpers/fake-source';
 
-/** L2 in front of a hand-written next layer, on a real in-memory Keyv. */
+/** L2 in front of the shared fake next layer (test/helpers/fake-source.ts), on a real in-memory Keyv. */
 
 const T = Date.UTC(2030, 0, 1);
 const TTL_SECONDS = 60;
@@ -25,20 +25,10 @@ const snapshot = (grants: Array<number | null> = []): PermissionSnapshot => ({
   grants: grants.map((expiresAt) => ({ pattern: 'doc:write', expiresAt })),
 });
 
-/** The next layer: records calls; `respond` gives each request's answer, by call number. */
-class FakeNext implements PermissionSetSource {
-  readonly calls: LoadRequest[][] = [];
-  respond: (request: LoadRequest, call: number) => LoadedSet = () => ({ snapshot: snapshot(), status: 'MISS', revision: 1 });
-
-  async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
-    const call = this.calls.push([...requests]) - 1;
-    return requests.map((r) => this.respond(r, call));
-  }
-}
-
 function setup() {
   const kv = new Keyv();
-  const next = new FakeNext();
+  const next = new FakeSource();
+  next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 1 });
   const rejected: Array<[string, RejectReason]> = [];
   const onRejected = (key: string, reason: RejectReason) => void rejected.push([key, reason]);
   const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, values: new L2Values(signer), onRejected });
@@ -67,7 +57,7 @@ describe('L2PermissionCache: fresh requests', () => {
     await seed(alice, 'o1/p1', 3);
     const getMany = jest.spyOn(kv, 'getMany');
     const setMany = jest.spyOn(kv, 'setMany');
-    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 8 });
+    next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 8 });
 
     const [result] = await cache.load([{ ...alice, fresh: true, minRevision: 2 }]);
     expect(next.calls).toEqual([[{ ...alice, fresh: true }]]);
@@ -81,7 +71,7 @@ describe('L2PermissionCache: fresh requests', () => {
     const { next, cache, versions, seed, stored } = setup();
     await versions(alice, 'o1', 'p1');
     await seed(alice, 'o1/p1', 3);
-    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 4 });
+    next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 4 });
 
     const results = await cache.load([{ ...alice, fresh: true }, bob]);
     // bob's pair was never invalidated: it gets a new version before the load.
@@ -106,7 +96,7 @@ describe('L2PermissionCache: minRevision', () => {
     const { next, cache, versions, seed, stored } = setup();
     await versions(alice, 'o1', 'p1');
     await seed(alice, 'o1/p1', 4);
-    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 5 });
+    next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 5 });
 
     const [result] = await cache.load([{ ...alice, minRevision: 5 }]);
     expect(next.calls).toEqual([[{ ...alice, fence: 'o1/p1', minRevision: 5 }]]);
@@ -117,7 +107,7 @@ describe('L2PermissionCache: minRevision', () => {
   it('reloads a load result older than minRevision once, fresh, and writes it back under the original fence', async () => {
     const { next, cache, versions, stored } = setup();
     await versions(alice, 'o1', 'p1');
-    next.respond = (_r, call) => ({ snapshot: snapshot(), status: 'MISS', revision: call === 0 ? 2 : 6 });
+    next.answer = (_r, call) => ({ snapshot: snapshot(), status: 'MISS', revision: call === 0 ? 2 : 6 });
 
     const [result] = await cache.load([{ ...alice, minRevision: 5 }]);
     expect(next.calls).toEqual([
@@ -131,7 +121,7 @@ describe('L2PermissionCache: minRevision', () => {
   it('reloads only the stale subjects of a batch, and only once even if the reload is still old', async () => {
     const { next, cache, versions } = setup();
     await versions(alice, 'o1', 'p1');
-    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 2 });
+    next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 2 });
 
     await cache.load([bob, { ...alice, minRevision: 5 }, { ...bob, orgId: 'other', minRevision: 2 }]);
     expect(next.calls).toHaveLength(2);
@@ -156,7 +146,7 @@ describe('L2PermissionCache: validity of cached values', () => {
     const { next, cache, versions, seed, stored } = setup();
     await versions(alice, 'o1', 'p1');
     await seed(alice, oldFence, 3);
-    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
+    next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
 
     const [result] = await cache.load([alice]);
     expect(result).toMatchObject({ status: 'MISS' });
@@ -189,7 +179,7 @@ describe('L2PermissionCache: TTL of written values', () => {
   /** The raw stored record after loading `alice` with a set holding `grants`. */
   const written = async (grants: Array<number | null>) => {
     const { kv, next, cache } = setup();
-    next.respond = () => ({ snapshot: snapshot(grants), status: 'MISS', revision: 1 });
+    next.answer = () => ({ snapshot: snapshot(grants), status: 'MISS', revision: 1 });
     const [result] = await cache.load([alice]);
     expect(result).toMatchObject({ status: 'MISS', snapshot: snapshot(grants) });
     return kv.getRaw(keys.permissions(alice));
@@ -218,7 +208,8 @@ describe('L2PermissionCache: TTL of written values', () => {
 describe('L2PermissionCache: revision floors', () => {
   function withFloor(floor: { live: boolean; minRevision: () => number }) {
     const kv = new Keyv();
-    const next = new FakeNext();
+    const next = new FakeSource();
+  next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 1 });
     const cache = new L2PermissionCache(kv, next, { keys, ttlSeconds: TTL_SECONDS, timeoutMs: 5_000, logger: pino({ level: 'silent' }), now: () => T, floor, values: new L2Values(signer) });
     return { kv, next, cache };
   }
@@ -228,7 +219,7 @@ describe('L2PermissionCache: revision floors', () => {
     await kv.set(keys.orgVersion('acme'), 'o1');
     await kv.set(keys.pairVersion(alice), 'p1');
     await kv.set(keys.permissions(alice), reader.seal(keys.permissions(alice), snapshot(), 'o1/p1', 3, T + TTL_SECONDS * 1000));
-    next.respond = (_r, call) => ({ snapshot: snapshot(), status: 'MISS', revision: call === 0 ? 3 : 4 });
+    next.answer = (_r, call) => ({ snapshot: snapshot(), status: 'MISS', revision: call === 0 ? 3 : 4 });
     const [result] = await cache.load([alice]);
     expect(result).toMatchObject({ status: 'MISS', revision: 4 });
     expect(next.calls).toEqual([[{ ...alice, fence: 'o1/p1', minRevision: 4 }], [{ ...alice, fence: 'o1/p1', minRevision: 4, fresh: true }]]);
@@ -251,7 +242,7 @@ describe('L2PermissionCache: values and versions that fail the checks', () => {
     await seed(alice, 'o1/p1', 3);
     const genuine = (await kv.get(keys.permissions(alice))) as Record<string, unknown>;
     await kv.set(keys.permissions(alice), { ...genuine, rolePatterns: ['*:*'] });
-    next.respond = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
+    next.answer = () => ({ snapshot: snapshot(), status: 'MISS', revision: 3 });
 
     const [result] = await cache.load([alice]);
     expect(result).toMatchObject({ status: 'MISS', snapshot: { rolePatterns: ['doc:read'] } });

@@ -4,9 +4,9 @@ import type { Subject } from '../../../src/authz/types';
 import { L2Invalidator } from '../../../src/cache/invalidation';
 import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
 import { L2Values } from '../../../src/cache/l2-entry';
 import { createL2Signer, processSigningKey } from '../../../src/cache/l2-signing';
+import { FakeSource } from '../../helpers/fake-source';
 
 /**
  * A version key can disappear (TTL, LRU eviction under allkeys-lru). That must never
@@ -17,22 +17,19 @@ const carol: Subject = { userId: 'carol', orgId: 'acme' };
 const logger = pino({ level: 'silent' });
 
 /** PostgreSQL as the next layer sees it: `allowed` says whether carol holds her grant now. */
-class Store implements PermissionSetSource {
-  allowed = true;
-  loads = 0;
-  async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
-    this.loads++;
-    return requests.map(() => ({
-      snapshot: { member: true, roles: [], rolePatterns: [], grants: this.allowed ? [{ pattern: 'report:export', expiresAt: null }] : [] },
-      status: 'MISS',
-      revision: 1,
-    }));
-  }
+function grantStore() {
+  const store = Object.assign(new FakeSource(), { allowed: true });
+  store.answer = () => ({
+    snapshot: { member: true, roles: [], rolePatterns: [], grants: store.allowed ? [{ pattern: 'report:export', expiresAt: null }] : [] },
+    status: 'MISS',
+    revision: 1,
+  });
+  return store;
 }
 
 function setup() {
   const kv = new Keyv();
-  const store = new Store();
+  const store = grantStore();
   const options = { keys, ttlSeconds: 300, timeoutMs: 5_000, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
   return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(kv, keys, options) };
 }

@@ -1,8 +1,9 @@
 import { StoreUnavailableError } from '../../../src/authz/errors';
 import { RequestDeadlineSource } from '../../../src/cache/request-deadline';
-import type { PermissionSetSource } from '../../../src/cache/types';
+import { FakeSource } from '../../helpers/fake-source';
 
-const never: PermissionSetSource = { load: () => new Promise(() => undefined) };
+/** A next layer that never answers. */
+const never = Object.assign(new FakeSource(), { respond: () => new Promise<never>(() => undefined) });
 
 test('a load still running at the deadline fails as unavailable', async () => {
   const source = new RequestDeadlineSource(never, 20);
@@ -11,7 +12,7 @@ test('a load still running at the deadline fails as unavailable', async () => {
 
 test('the deadline is per request: a later load gets only the time left, none once it passed', async () => {
   let now = 1_000;
-  const fast: PermissionSetSource = { load: async (r) => r.map(() => ({ snapshot: { member: false, roles: [], rolePatterns: [], grants: [] }, status: 'MISS' as const, revision: 1 })) };
+  const fast = new FakeSource();
   const source = new RequestDeadlineSource(fast, 100, () => now);
   await expect(source.load([{ userId: 'u', orgId: 'o' }])).resolves.toHaveLength(1);
   now += 100;
@@ -19,6 +20,6 @@ test('the deadline is per request: a later load gets only the time left, none on
 });
 
 test('errors of the next layer pass through unchanged', async () => {
-  const failing: PermissionSetSource = { load: async () => Promise.reject(new StoreUnavailableError('db down')) };
+  const failing = Object.assign(new FakeSource(), { respond: () => Promise.reject(new StoreUnavailableError('db down')) });
   await expect(new RequestDeadlineSource(failing, 1_000).load([{ userId: 'u', orgId: 'o' }])).rejects.toThrow('db down');
 });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { ChangeFeed, type FeedChange } from '../../../src/cache/change-feed';
 import { RevisionFloors } from '../../../src/cache/revision-floor';
-import { pollUntil } from '../../helpers/measure';
+import { waitFor } from '../../helpers/wait-for';
 
 /** Revision floors and the change feed that raises them, with a hand-written change log. */
 
@@ -87,7 +87,7 @@ describe('ChangeFeed', () => {
     await feed.poll();
     expect(reads).toEqual([null, 'c1']);
     expect(feed.minRevision(alice)).toBe(4);
-    await pollUntil(async () => reinvalidated.length > 0);
+    await waitFor('the re-invalidation', () => reinvalidated.length > 0);
     expect(reinvalidated).toEqual([{ subjects: [alice], orgIds: [] }]);
     await feed.stop();
   });

@@ -1,46 +1,9 @@
 import { createCacheKeys } from '../../../src/cache/keys';
 import { SingleFlight } from '../../../src/cache/single-flight';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import type { LoadedSet, LoadRequest } from '../../../src/cache/types';
+import { FakeSource } from '../../helpers/fake-source';
 
 /** The `fresh` and `minRevision` rules, and the revision results carry. */
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** The next layer: answers with `revision` (read at answer time), optionally held behind a gate. */
-class FakeStore implements PermissionSetSource {
-  readonly calls: LoadRequest[][] = [];
-  revision = 1;
-  private gate: Promise<void> | null = null;
-  private waiters: Array<() => void> = [];
-
-  async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
-    this.calls.push([...requests]);
-    for (const wake of this.waiters.splice(0)) wake();
-    if (this.gate) await this.gate;
-    return requests.map((r) => ({
-      snapshot: { member: true, roles: [`${r.userId}@${r.orgId}`], rolePatterns: [], grants: [] },
-      status: 'MISS' as const,
-      revision: this.revision,
-    }));
-  }
-
-  called(): Promise<void> {
-    return new Promise((r) => this.waiters.push(r));
-  }
-
-  hold(): () => void {
-    const gate = deferred();
-    this.gate = gate.promise;
-    return () => {
-      this.gate = null;
-      gate.resolve();
-    };
-  }
-}
 
 const revisionOf = (result: LoadedSet | Error | undefined) => (result instanceof Error || !result ? result : result.revision);
 const nextTurn = () => new Promise((r) => setImmediate(r));
@@ -53,7 +16,7 @@ describe('SingleFlight: fresh requests', () => {
     ['fenced', fenced],
     ['unfenced', unfenced],
   ])('a fresh request never joins a dispatched %s load', async (_label, request) => {
-    const store = new FakeStore();
+    const store = new FakeSource();
     const flight = new SingleFlight(store, createCacheKeys());
     const release = store.hold();
     const firstCall = store.called();
@@ -67,7 +30,7 @@ describe('SingleFlight: fresh requests', () => {
   });
 
   it('a fresh request joins a load that has not been dispatched yet', async () => {
-    const store = new FakeStore();
+    const store = new FakeSource();
     const flight = new SingleFlight(store, createCacheKeys());
     const [a, b] = await Promise.all([flight.load([fenced]), flight.load([{ ...fenced, fresh: true }])]);
     expect(store.calls).toEqual([[fenced]]);
@@ -75,7 +38,7 @@ describe('SingleFlight: fresh requests', () => {
   });
 
   it('two fresh requests in one turn share one load', async () => {
-    const store = new FakeStore();
+    const store = new FakeSource();
     const flight = new SingleFlight(store, createCacheKeys());
     const fresh = { ...unfenced, fresh: true };
     await Promise.all([flight.load([fresh]), flight.load([{ ...fresh }])]);
@@ -83,7 +46,7 @@ describe('SingleFlight: fresh requests', () => {
   });
 
   it('a non-fresh fenced request still joins a dispatched fresh load with its fence', async () => {
-    const store = new FakeStore();
+    const store = new FakeSource();
     const flight = new SingleFlight(store, createCacheKeys());
     const release = store.hold();
     const firstCall = store.called();
@@ -103,7 +66,7 @@ describe('SingleFlight: retained results and freshness', () => {
   afterEach(() => jest.useRealTimers());
 
   const setup = () => {
-    const store = new FakeStore();
+    const store = new FakeSource();
     return { store, flight: new SingleFlight(store, createCacheKeys(), { retainMs: 1000 }) };
   };
 
@@ -177,7 +140,7 @@ describe('SingleFlight: retained results and freshness', () => {
 
 describe('SingleFlight: revisions in results', () => {
   it('gives every joiner the revision of the shared load, aligned per subject', async () => {
-    const store = new FakeStore();
+    const store = new FakeSource();
     store.revision = 42;
     const flight = new SingleFlight(store, createCacheKeys());
     const bob = { ...fenced, userId: 'bob' };

@@ -1,26 +1,15 @@
 import { createCacheKeys } from '../../../src/cache/keys';
 import { SingleFlight } from '../../../src/cache/single-flight';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import type { LoadRequest } from '../../../src/cache/types';
+import { FakeSource, namedSet } from '../../helpers/fake-source';
 
 /** Keeping finished fenced results for `retainMs` (the `retainMs` option). */
 
-const answer = (r: LoadRequest): LoadedSet => ({
-  snapshot: { member: true, roles: [`${r.userId}@${r.orgId}`], rolePatterns: [], grants: [] },
-  status: 'MISS',
-  revision: 1,
-});
-
 function setup(retainMs?: number) {
-  const calls: LoadRequest[][] = [];
-  const source: PermissionSetSource & { fail: boolean } = {
-    fail: false,
-    async load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
-      calls.push([...requests]);
-      return requests.map((r) => (source.fail ? new Error('store failed') : answer(r)));
-    },
-  };
+  const source = Object.assign(new FakeSource(), { fail: false });
+  source.answer = (r) => (source.fail ? new Error('store failed') : namedSet(r));
   const flight = new SingleFlight(source, createCacheKeys(), retainMs === undefined ? undefined : { retainMs });
-  return { calls, source, flight };
+  return { calls: source.calls, source, flight };
 }
 
 const fenced: LoadRequest = { userId: 'alice', orgId: 'acme', fence: 'o1/p1' };
@@ -79,7 +68,7 @@ describe('SingleFlight retention', () => {
     expect(flight.size).toBe(0);
     source.fail = false;
     const [loaded] = await flight.load([fenced]);
-    expect(loaded).toEqual(answer(fenced));
+    expect(loaded).toEqual(namedSet(fenced));
     expect(calls).toHaveLength(2);
   });
 });

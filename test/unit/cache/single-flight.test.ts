@@ -1,47 +1,9 @@
 import { createCacheKeys } from '../../../src/cache/keys';
 import { SingleFlight } from '../../../src/cache/single-flight';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../../src/cache/types';
+import type { LoadedSet, LoadRequest } from '../../../src/cache/types';
+import { FakeSource, namedSet } from '../../helpers/fake-source';
 
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** An answer that names its subject, so a misrouted answer is visible. */
-const answer = (r: LoadRequest): LoadedSet => ({
-  snapshot: { member: true, roles: [`${r.userId}@${r.orgId}`], rolePatterns: [], grants: [] },
-  status: 'MISS',
-  revision: 1,
-});
 const rolesOf = (result: LoadedSet | Error | undefined) => (result instanceof Error || !result ? result : result.snapshot.roles);
-
-/** The next layer: records each call; `respond` decides the outcome; `called()` resolves on the next call. */
-class FakeSource implements PermissionSetSource {
-  readonly calls: LoadRequest[][] = [];
-  respond: (requests: readonly LoadRequest[]) => Promise<Array<LoadedSet | Error>> = async (requests) => requests.map(answer);
-  private waiters: Array<() => void> = [];
-
-  load(requests: readonly LoadRequest[]): Promise<Array<LoadedSet | Error>> {
-    this.calls.push([...requests]);
-    for (const wake of this.waiters.splice(0)) wake();
-    return this.respond(requests);
-  }
-
-  called(): Promise<void> {
-    return new Promise((r) => this.waiters.push(r));
-  }
-
-  /** Makes the following calls wait for the returned gate. */
-  hold(): () => void {
-    const gate = deferred();
-    this.respond = async (requests) => {
-      await gate.promise;
-      return requests.map(answer);
-    };
-    return () => gate.resolve();
-  }
-}
 
 const setup = () => {
   const source = new FakeSource();
@@ -107,7 +69,7 @@ describe('SingleFlight: failures', () => {
     }
     expect(flight.size).toBe(0);
 
-    source.respond = async (requests) => requests.map(answer);
+    source.respond = async (requests) => requests.map((r) => namedSet(r));
     const again = await flight.load([alice]);
     expect(source.calls).toHaveLength(2);
     expect(rolesOf(again[0])).toEqual(['alice@acme']);
@@ -123,7 +85,7 @@ describe('SingleFlight: failures', () => {
 
   it('turns a result of the wrong length into Errors rather than misaligned answers', async () => {
     const { source, flight } = setup();
-    source.respond = async (requests) => requests.slice(1).map(answer);
+    source.respond = async (requests) => requests.slice(1).map((r) => namedSet(r));
     const [a, b] = await Promise.all([flight.load([alice]), flight.load([bob])]);
     expect(a[0]).toBeInstanceOf(Error);
     expect(b[0]).toBeInstanceOf(Error);
@@ -132,11 +94,11 @@ describe('SingleFlight: failures', () => {
 
   it('fails only the subject whose entry is an Error, and loads it again next time', async () => {
     const { source, flight } = setup();
-    source.respond = async (requests) => requests.map((r) => (r.userId === 'bob' ? new Error('bob failed') : answer(r)));
+    source.respond = async (requests) => requests.map((r) => (r.userId === 'bob' ? new Error('bob failed') : namedSet(r)));
     const [a, b] = await Promise.all([flight.load([alice]), flight.load([bob])]);
     expect(rolesOf(a[0])).toEqual(['alice@acme']);
     expect((b[0] as Error).message).toBe('bob failed');
-    source.respond = async (requests) => requests.map(answer);
+    source.respond = async (requests) => requests.map((r) => namedSet(r));
     expect(rolesOf((await flight.load([bob]))[0])).toEqual(['bob@acme']);
     expect(source.calls).toEqual([[alice, bob], [bob]]);
   });

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, loadSections, sectionVariables } from '../../../src/config/config';
-import { loadReadinessConfig } from '../../../src/config/readiness';
+import { loadPreflightConfig } from '../../../src/config/preflight';
 import { ENV_NAMES } from '../../../src/config/schema';
 import { SECTIONS } from '../../../src/config/sections';
 
@@ -48,10 +48,14 @@ describe('loadSections: a script validates only what it uses', () => {
   });
 });
 
-describe('loadReadinessConfig', () => {
+describe('loadPreflightConfig', () => {
   it('reads the credentials and nothing of the gateway', () => {
-    expect(loadReadinessConfig({ ...PRODUCTION_WITHOUT_CALLERS, READINESS_TOKEN: 'ak_x', METRICS_TOKEN: 'm'.repeat(16) })).toEqual({ token: 'ak_x', metricsToken: 'm'.repeat(16) });
-    expect(loadReadinessConfig({ READINESS_TOKEN: '', METRICS_TOKEN: '' })).toEqual({ token: null, metricsToken: null });
-    expect(() => loadReadinessConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(loadPreflightConfig({ ...PRODUCTION_WITHOUT_CALLERS, PREFLIGHT_TOKEN: 'ak_x', METRICS_TOKEN: 'm'.repeat(16) })).toEqual({ token: 'ak_x', metricsToken: 'm'.repeat(16) });
+    expect(loadPreflightConfig({ PREFLIGHT_TOKEN: '', METRICS_TOKEN: '' })).toEqual({ token: null, metricsToken: null });
+    expect(() => loadPreflightConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+  });
+
+  it('refuses the former name READINESS_TOKEN, naming its replacement', () => {
+    expect(() => loadPreflightConfig({ READINESS_TOKEN: 'ak_x' })).toThrow(/READINESS_TOKEN: renamed PREFLIGHT_TOKEN/);
   });
 });

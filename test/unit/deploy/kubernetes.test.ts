@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { parse, stringify } from 'yaml';
 import { ALERTS_FILE, PROMETHEUS_RULE_FILE, renderPrometheusRule } from '../../../scripts/kubernetes/prometheus-rule';
 import { loadConfig } from '../../../src/config/config';
+import { ENV_NAMES } from '../../../src/config/schema';
 import { bearerGuard } from '../../../src/http/bearer-guard';
 import { registerMetrics, registerReady } from '../../../src/http/ops-routes';
 import { createHttpServer } from '../../../src/http/server';
@@ -123,8 +124,7 @@ describe.each([
     expect(config.auth.metricsToken).not.toBeNull();
     expect(config.l2Signing.key).not.toBeNull();
     // Unknown variables are ignored by the gateway: a misspelt key would be lost silently.
-    const configSource = readdirSync(path.join(ROOT, 'src/config')).map((f) => readFileSync(path.join(ROOT, 'src/config', f), 'utf8')).join('\n');
-    for (const key of Object.keys(data)) expect({ key, known: new RegExp(`\\b${key}\\??:`).test(configSource) }).toEqual({ key, known: true });
+    for (const key of Object.keys(data)) expect({ key, known: (ENV_NAMES as string[]).includes(key) }).toEqual({ key, known: true });
     // The migration gets the same ConfigMap (its settings are validated too) and the database.
     for (const container of allContainers(deployment(objects()).spec.template.spec).concat(job(objects()).spec.template.spec.containers)) {
       expect(container.envFrom).toEqual([{ configMapRef: { name: 'authz-gateway-config' } }]);

@@ -80,7 +80,7 @@ describe('the link checker itself', () => {
   });
 
   test("makes GitHub's anchors", () => {
-    expect(slug('1. Pre-deploy readiness check')).toBe('1-pre-deploy-readiness-check');
+    expect(slug('1. Pre-deploy checks (preflight)')).toBe('1-pre-deploy-checks-preflight');
     expect(slug('The `AUTH_MODE` setting')).toBe('the-auth_mode-setting');
   });
 });

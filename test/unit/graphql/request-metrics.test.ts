@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
-import { requestFinishedPlugin } from '../../../src/graphql/plugins/observability';
+import { requestOutcomePlugin } from '../../../src/graphql/plugins/observability';
 import { requestMetricsRecorder } from '../../../src/graphql/plugins/request-metrics';
 import { createMetrics } from '../../../src/observability/metrics';
 
 /** Drives the plugin's hooks as Apollo would for one request with this operation name. */
-async function request(plugin: ReturnType<typeof requestFinishedPlugin>, operationName: string | null, found = true) {
+async function request(plugin: ReturnType<typeof requestOutcomePlugin>, operationName: string | null, found = true) {
   const listener = await plugin.requestDidStart!({} as never);
   await listener!.willSendResponse!({
     operation: found ? { operation: 'query' } : undefined,
@@ -21,7 +21,7 @@ async function operations(registry: Registry): Promise<Record<string, number>> {
 test('operation names from clients are a bounded label: at most N names, then other; odd names are other', async () => {
   const registry = new Registry();
   const record = requestMetricsRecorder(createMetrics(registry), 2);
-  const plugin = requestFinishedPlugin((_context, outcome, ms) => record(outcome, ms / 1000));
+  const plugin = requestOutcomePlugin((_context, outcome, ms) => record(outcome, ms / 1000));
   for (const name of ['A', 'B', 'C', 'A', 'bad name!']) await request(plugin, name);
   await request(plugin, null);
   await request(plugin, null, false);

@@ -2,37 +2,37 @@ import { randomBytes } from 'node:crypto';
 import { type Fetched, fetchFrom, postJson } from './http-client';
 import { parsePrometheusText, type Sample, sumOf } from './prometheus-text';
 
-/** One row of the readiness table. */
+/** One row of the preflight table. */
 export interface CheckResult {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
 }
 
-export interface ReadinessOptions {
+export interface PreflightOptions {
   /** How much faster (mean server-side time) an L2 hit must be than a miss; default 1.5. */
   minSpeedup?: number;
   /** Subjects timed per tier for the speed comparison; default 10. */
   samples?: number;
 }
 
-const CAN = 'query ReadinessCan($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }';
+const CAN = 'query PreflightCan($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }';
 const STATUSES = ['L1_HIT', 'L2_HIT', 'MISS', 'DISABLED', 'DEGRADED'];
 const REST_STATUSES = ['l1_cache_hit', 'l2_cache_hit', 'cache_miss', 'cache_disabled', 'degraded'];
 // Probe subjects: a user that exists nowhere, so every probe is a harmless "not a
 // member" decision; a fresh one per run, so its first answer is a real miss.
-const PROBE_ORG = 'readiness-probe';
-const PROBE_PERMISSION = 'readiness:check';
+const PROBE_ORG = 'preflight-probe';
+const PROBE_PERMISSION = 'preflight:check';
 
 /**
- * The old service's ten production-readiness checks, run against a live gateway over
- * HTTP only (what an operator can reach before a deploy). Every check runs, whatever
+ * The preflight: the old service's ten production-readiness checks, run end to end
+ * against a live gateway over HTTP only (what an operator can reach before a deploy). Every check runs, whatever
  * failed before it, so the table shows the whole picture. The probes write a few
  * "not a member" entries for made-up users into L2; they expire with the TTL.
  */
-export async function runReadinessChecks(baseUrl: string, options: ReadinessOptions = {}): Promise<CheckResult[]> {
+export async function runPreflightChecks(baseUrl: string, options: PreflightOptions = {}): Promise<CheckResult[]> {
   const run = randomBytes(4).toString('hex');
-  const user = (i: number | string) => `readiness-${run}-${i}`;
+  const user = (i: number | string) => `preflight-${run}-${i}`;
   const can = (u: string, headers: Record<string, string> = {}) =>
     postJson(baseUrl, '/graphql', { query: CAN, variables: { u, o: PROBE_ORG, p: PROBE_PERMISSION } }, headers);
   const metricsBefore = await scrape(baseUrl).catch((error: Error) => error);
@@ -69,7 +69,7 @@ export async function runReadinessChecks(baseUrl: string, options: ReadinessOpti
     return [false, 'L2 is disabled (AUTHZ_CACHE_ENABLED / AUTHZ_L2_CACHE_ENABLED)'];
   });
 
-  const traceId = `readiness-${run}`;
+  const traceId = `preflight-${run}`;
   const first = can(user('hit'), { 'x-request-id': traceId });
   await check('L2 cache hit observed', async () => {
     const a = statusOf(await first);

@@ -3,7 +3,7 @@ import { deadPort } from '../helpers/dead-port';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 
 /**
- * `npm run readiness` against live gateways on the real PostgreSQL and Redis. The
+ * `npm run preflight` against live gateways on the real PostgreSQL and Redis. The
  * gateways log at info (into memory), as in production, so the structured-log check
  * has request log events to count.
  */
@@ -23,14 +23,14 @@ afterAll(async () => {
 });
 
 test('all ten checks pass against a healthy gateway, and it exits 0', async () => {
-  const res = await runScript('scripts/readiness.ts', ['--url', healthy.url], {});
+  const res = await runScript('scripts/preflight.ts', ['--url', healthy.url], {});
   expect(res.stdout).toContain('10/10 checks passed');
   expect(res.stdout).toMatch(/L2 hit faster than miss\s+PASS\s+hit [\d.]+ ms vs miss [\d.]+ ms .*: [\d.]+x faster/);
   expect(res.code).toBe(0);
 });
 
 test('with Redis unreachable it exits 1, and the Redis row says why', async () => {
-  const res = await runScript('scripts/readiness.ts', ['--url', noRedis.url], {});
+  const res = await runScript('scripts/preflight.ts', ['--url', noRedis.url], {});
   expect(res.code).toBe(1);
   expect(res.stdout).toMatch(/Redis reachable\s+FAIL\s+Redis did not answer a PING \(unreachable\): answers come from PostgreSQL as DEGRADED/);
   expect(res.stdout).toMatch(/PostgreSQL reachable\s+PASS/);
@@ -41,7 +41,7 @@ test('with Redis unreachable it exits 1, and the Redis row says why', async () =
 });
 
 test('a bad --url is a usage error (exit 2)', async () => {
-  const res = await runScript('scripts/readiness.ts', ['--url', 'not a url'], {});
+  const res = await runScript('scripts/preflight.ts', ['--url', 'not a url'], {});
   expect(res.code).toBe(2);
-  expect(res.stderr).toContain('usage: npm run readiness -- --url');
+  expect(res.stderr).toContain('usage: npm run preflight -- --url');
 });

@@ -1,4 +1,4 @@
-/** A response as the readiness checks look at it: status, headers and the body parsed if JSON. */
+/** A response as the preflight checks look at it: status, headers and the body parsed if JSON. */
 export interface Fetched {
   readonly status: number;
   readonly headers: Headers;
@@ -6,7 +6,7 @@ export interface Fetched {
   readonly json: any;
 }
 
-/** Bearer credentials of the readiness run: for the API (API key or JWT) and for /ready and /metrics (METRICS_TOKEN). */
+/** Bearer credentials of the preflight run: for the API (API key or JWT) and for /ready and /metrics (METRICS_TOKEN). */
 const credentials: { api?: string; ops?: string } = {};
 
 export function useCredentials(api: string | undefined, ops: string | undefined): void {

@@ -1,5 +1,5 @@
-import { parsePrometheusText, sumOf } from '../../../src/readiness/prometheus-text';
-import { formatTable } from '../../../src/readiness/table';
+import { parsePrometheusText, sumOf } from '../../../src/preflight/prometheus-text';
+import { formatTable } from '../../../src/preflight/table';
 
 const SCRAPE = `# HELP authz_check_total Answers.
 # TYPE authz_check_total counter
@@ -18,7 +18,7 @@ test('parses samples with labels (escapes included) and sums them by label', () 
   expect(sumOf(samples, 'missing')).toBe(0);
 });
 
-test('the readiness table has one row per check and a summary', () => {
+test('the preflight table has one row per check and a summary', () => {
   const table = formatTable([
     { name: 'Health endpoint', ok: true, detail: 'GET /health -> 200' },
     { name: 'Redis reachable', ok: false, detail: 'Redis did not answer a PING' },

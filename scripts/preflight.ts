@@ -1,13 +1,14 @@
-// `npm run readiness -- --url http://gateway:4000`: the production-readiness checks
-// against a running gateway. Prints a table; exit status 0 only if every check passed.
+// `npm run preflight -- --url http://gateway:4000`: the preflight, ten checks run end
+// to end against a running gateway before it is promoted (not the readiness probe: that
+// is GET /ready). Prints a table; exit status 0 only if every check passed.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../src/config/config';
-import { loadReadinessConfig } from '../src/config/readiness';
-import { useCredentials } from '../src/readiness/http-client';
-import { runReadinessChecks } from '../src/readiness/checks';
-import { formatTable } from '../src/readiness/table';
+import { loadPreflightConfig } from '../src/config/preflight';
+import { useCredentials } from '../src/preflight/http-client';
+import { runPreflightChecks } from '../src/preflight/checks';
+import { formatTable } from '../src/preflight/table';
 
-const USAGE = 'usage: npm run readiness -- --url <gateway base URL> [--min-speedup 1.5] [--samples 10]\n  credentials, when the gateway requires them: READINESS_TOKEN (an API key or JWT with authz:check) and METRICS_TOKEN (for /ready and /metrics)';
+const USAGE = 'usage: npm run preflight -- --url <gateway base URL> [--min-speedup 1.5] [--samples 10]\n  credentials, when the gateway requires them: PREFLIGHT_TOKEN (an API key or JWT with authz:check) and METRICS_TOKEN (for /ready and /metrics)';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -29,10 +30,10 @@ async function main(): Promise<number> {
     console.error(`--min-speedup must be a positive number and --samples a positive whole number\n${USAGE}`);
     return 2;
   }
-  const credentials = loadReadinessConfig();
+  const credentials = loadPreflightConfig();
   useCredentials(credentials.token ?? undefined, credentials.metricsToken ?? undefined);
-  const results = await runReadinessChecks(values.url, { minSpeedup, samples });
-  console.log(`readiness of ${values.url}\n`);
+  const results = await runPreflightChecks(values.url, { minSpeedup, samples });
+  console.log(`preflight of ${values.url}\n`);
   console.log(formatTable(results));
   return results.every((r) => r.ok) ? 0 : 1;
 }
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `readiness check failed to run: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(error instanceof ConfigError ? error.message : `preflight failed to run: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   let summary;
   try {
     await database.withMigrationAdapter(applyMigrations);
-    const invalidator = l2 && new L2Invalidator(l2.kv, createCacheKeys(config.cache.keyPrefix), { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger });
+    const invalidator = l2 && new L2Invalidator(l2.versionWrites, createCacheKeys(config.cache.keyPrefix), { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger });
     summary = await importPolicy(database.prisma, policy, { replace: values.replace, gate: new L2ChangeGate(invalidator, null, logger) });
   } catch (error) {
     if (!(error instanceof L2UnavailableError)) throw error;

@@ -16,7 +16,7 @@ import { CircuitBreaker } from './cache/circuit-breaker';
 import { coalescedReads } from './cache/coalesced-reads';
 import { createCacheKeys } from './cache/keys';
 import { RequestDeadlineSource } from './cache/request-deadline';
-import { L2Invalidator, settlePending } from './cache/invalidation';
+import { L2Invalidator } from './cache/invalidation';
 import { ChangeFeed } from './cache/change-feed';
 import { L2ChangeGate } from './cache/change-gate';
 import { RevisionFloors } from './cache/revision-floor';
@@ -177,7 +177,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       const guarded = l2Breaker ? reportingToBreaker(kv, l2Breaker, config.cache.l2TimeoutMs) : kv;
       const reads = l2.kind === 'redis' ? coalescedReads(guarded, { onBatch: (calls) => metrics.l2CoalescedReads.observe(calls) }) : guarded;
       // Invalidations never go through the breaker: a change must try to fence Redis.
-      const l2Invalidator = new L2Invalidator(kv, keys, cacheOptions);
+      const l2Invalidator = new L2Invalidator(l2.versionWrites, keys, cacheOptions);
       invalidator = l2Invalidator;
       // Committed changes, learned from PostgreSQL (see change-feed.ts). The embedded
       // database has one process: its own commits are all there is.
@@ -187,7 +187,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         read: dbConfig.kind === 'postgres' ? (cursor, window) => readChanges(database.prisma, cursor, window) : undefined,
         listen: dbConfig.kind === 'postgres' ? (onNotify, onDown) => listenForChanges(dbConfig.url, onNotify, onDown) : undefined,
         // A peer's change is settled here if its writer left it pending (see invalidation.ts).
-        l2: l2.kind === 'redis' ? { settle: (target) => settlePending(l2Invalidator, kv, keys, target, config.cache.l2TimeoutMs).then(() => undefined), invalidate: (target) => l2Invalidator.invalidate(target) } : undefined,
+        l2: l2.kind === 'redis' ? { settle: (changes) => l2Invalidator.settle(changes), invalidate: (target) => l2Invalidator.invalidate(target) } : undefined,
         settleDelayMs: 500,
         redisEpoch: l2.kind === 'redis' ? () => redisFailures : undefined,
         windowMs,

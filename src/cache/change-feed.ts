@@ -19,12 +19,13 @@ export interface ChangeFeedOptions {
   /** Opens a LISTEN session that calls `onNotify` per commit and `onDown` when it fails. */
   listen?: (onNotify: () => void, onDown: (error: unknown) => void) => Promise<{ close(): Promise<void> }>;
   /**
-   * For a change another process made, `settle` gives versions it left pending new
-   * tokens (it may have failed or stopped after its commit), `settleDelayMs` after the
-   * change is seen (the writer's own write is normally done by then). `invalidate`
-   * re-invalidates everything under a floor (see reinvalidateRecent).
+   * For changes another process made, `settle` removes the pending marks they left (the
+   * writer may have failed or stopped after its commit; see L2Invalidator.settle),
+   * `settleDelayMs` after they are seen (the writer's own write is normally done by
+   * then). `invalidate` re-invalidates everything under a floor, except keys a change is
+   * pending on (see reinvalidateRecent).
    */
-  l2?: { settle(target: InvalidationTarget): Promise<void>; invalidate(target: InvalidationTarget): Promise<void> };
+  l2?: { settle(changes: readonly FeedChange[]): Promise<void>; invalidate(target: InvalidationTarget): Promise<void> };
   settleDelayMs?: number;
   /** How far back a cold start reads, and how long floors last: 2 x the L2 TTL. */
   windowMs: number;
@@ -51,7 +52,7 @@ export type ChangeListener = (changes: readonly FeedChange[], seenAt: number) =>
  * no instance's view of Redis decides whether a revocation holds. Local commits raise
  * the floors before the mutation returns; other processes' commits arrive by NOTIFY
  * (milliseconds), with a poll of the change log as the fallback. For each change it
- * raises the revision floors and settles versions the writer left pending in L2.
+ * raises the revision floors and settles the pending marks the writer left in L2.
  *
  * `live` is false until the first read of the change log succeeded, and whenever no read
  * succeeded for `maxLagMs` and Redis failed since the last one (see `redisEpoch`): the
@@ -201,11 +202,9 @@ export class ChangeFeed {
   private settle(changes: readonly FeedChange[]): void {
     const l2 = this.options.l2;
     if (!l2) return;
-    const subjects = changes.flatMap((c) => (c.wholeOrg ? [] : c.userIds.map((userId) => ({ userId, orgId: c.orgId }))));
-    const orgIds = changes.filter((c) => c.wholeOrg).map((c) => c.orgId);
     const timer = setTimeout(() => {
       if (this.stopped) return;
-      l2.settle({ subjects, orgIds }).catch((err: unknown) => {
+      l2.settle(changes).catch((err: unknown) => {
         // Pending versions are never hits: a failure here costs misses, not safety.
         this.options.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'peer', err }, 'authz_l2_invalidation_failed');
       });

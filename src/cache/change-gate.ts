@@ -1,20 +1,22 @@
 import type { Logger } from '../observability/logger';
-import type { ChangeGate, LoggedChange, PolicyChangeRecord } from '../store/change-log';
+import type { ChangeGate, LoggedChange } from '../store/change-log';
 import type { ChangeFeed } from './change-feed';
-import { type InvalidationTarget, type L2Invalidator, L2UnavailableError } from './invalidation';
+import { type L2Invalidator, L2UnavailableError } from './invalidation';
 
 /**
  * How every policy change is made safe for the caches (mutations and imports alike):
  *
- * 1. Before the commit, inside the transaction (the organization's row is locked and
- *    the change made), what the change touches gets pending versions in L2: no set
- *    cached before, and none loaded from now until step 2, is ever a hit. If Redis
- *    cannot take them within the deadline, L2UnavailableError rolls the transaction
+ * 1. Before the commit, inside the transaction (the organization's row is locked, the
+ *    change made and logged), what the change touches is marked pending in L2 under
+ *    the change's log ID: no set cached before, and none loaded from now until step 2,
+ *    is ever a hit, and no other write removes the mark (version-writes.ts). If Redis
+ *    cannot take it within the deadline, L2UnavailableError rolls the transaction
  *    back: the change fails and PostgreSQL is left as it was.
  * 2. After the commit, this instance raises its revision floors (before the change
- *    returns), then writes new version tokens so the subjects are cached again. If that
- *    write fails, the change stands and is still safe (the pending versions stay until
- *    another instance, which learns of the change from the change log, writes them).
+ *    returns), then removes its marks; keys no other change marks get new tokens, so
+ *    the subjects are cached again. If that write fails, the change stands and is still
+ *    safe (the marks stay until another instance, which learns of the change from the
+ *    change log, removes them, or they expire).
  *
  * Without an invalidator (L2 disabled, or a process with no Redis) only the floors apply.
  */
@@ -25,13 +27,18 @@ export class L2ChangeGate implements ChangeGate {
     private readonly logger: Logger,
   ) {}
 
-  async fence(changes: readonly PolicyChangeRecord[]): Promise<void> {
+  async fence(changes: readonly LoggedChange[]): Promise<void> {
     if (!this.invalidator) return;
     try {
-      await this.invalidator.invalidate(targetOf(changes), { pending: true });
+      await this.invalidator.fence(changes);
     } catch (err) {
       this.logger.error({ event: 'authz_l2_invalidation_failed', phase: 'before_commit', err }, 'authz_l2_invalidation_failed: the change is rolled back');
       this.feed?.aborted(changes);
+      // The fence may still land (a command sent before its deadline fired). Removing
+      // the rolled-back change's marks is sent right behind it, on the same connection,
+      // so Redis runs it after the fence if it runs the fence at all: the keys are not
+      // left pending (misses) for the whole pending TTL.
+      this.invalidator.settle(changes, 'rolled_back').catch(() => undefined);
       throw new L2UnavailableError('the shared cache could not be invalidated, so the change was not made', { cause: err });
     }
   }
@@ -40,17 +47,9 @@ export class L2ChangeGate implements ChangeGate {
     this.feed?.committed(changes);
     if (!this.invalidator) return;
     try {
-      await this.invalidator.invalidate(targetOf(changes));
+      await this.invalidator.committed(changes);
     } catch (err) {
       this.logger.warn({ event: 'authz_l2_invalidation_failed', phase: 'after_commit', err }, 'authz_l2_invalidation_failed: the change stands (fenced before the commit); other instances write the new versions');
     }
   }
-}
-
-/** What `changes` make stale, as one invalidation. */
-export function targetOf(changes: readonly PolicyChangeRecord[]): InvalidationTarget {
-  return {
-    subjects: changes.flatMap((c) => (c.wholeOrg ? [] : c.userIds.map((userId) => ({ userId, orgId: c.orgId })))),
-    orgIds: changes.filter((c) => c.wholeOrg).map((c) => c.orgId),
-  };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type Keyv from 'keyv';
 import type { Subject } from '../authz/types';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
 import type { CacheKeys } from './keys';
+import type { VersionWrite, VersionWrites } from './version-writes';
 
 export interface InvalidationTarget {
   /** Subjects whose own memberships, roles or grants changed. */
@@ -12,64 +12,106 @@ export interface InvalidationTarget {
   readonly orgIds?: readonly string[];
 }
 
+/** A committed (or committing) change as invalidation needs it: its change-log ID and what it touched. */
+export interface ChangeTarget {
+  /** The change-log row's ID (src/store/change-log.ts): unique, never reused, known to every instance. */
+  readonly id: string;
+  readonly orgId: string;
+  readonly userIds: readonly string[];
+  readonly wholeOrg: boolean;
+}
+
 /**
- * Makes cached permission sets stale by giving their pair or organization a new
- * version token: one `setMany` (one MULTI round trip) whatever the number of members.
- * Values are not deleted: a value carries the fence it was loaded under, so a value
- * from before the change never matches again, even one written late by a load that
- * read PostgreSQL before the change committed. It runs twice per change (see
- * change-gate.ts): before the commit (a failure rolls the change back) as `pending`, and
- * after it with new tokens.
+ * Makes cached permission sets stale by giving their pair or organization version a new
+ * token. Values are not deleted: a value carries the fence it was loaded under, so a
+ * value from before the change never matches again, even one written late by a load that
+ * read PostgreSQL before the change committed.
  *
- * A pending version holds no token (an empty value, for 2 x TTL at most): reads take it
- * as unreadable, so a load that read PostgreSQL while the change was being committed is
- * fenced by a token of its own that no key holds, and its set is never a hit anywhere.
- * Only the write after the commit makes the subjects cacheable again.
+ * Each change goes through it twice (see change-gate.ts): `fence` before the commit marks
+ * the versions it touches pending on its behalf (a failure rolls the change back), and
+ * `committed` after it removes its mark, the last mark out writing a new token. While
+ * any change is pending on a key, nothing writes a token there (version-writes.ts), so a
+ * load that read PostgreSQL while a change was being committed is fenced by a token of
+ * its own that no key holds, and its set is never a hit anywhere. A change's mark lives
+ * pendingTtlMs, whatever else happens to the key.
  *
- * Pair versions live 2 x TTL, organization versions orgVersionTtlMs. A version that is
- * gone never revives an old value: L2 caches nothing without both versions present, and
+ * Pair tokens live 2 x TTL, organization tokens orgVersionTtlMs. A version that is gone
+ * never revives an old value: L2 caches nothing without both versions present, and
  * gives an absent one a new token before loading (see L2PermissionCache).
  */
 export class L2Invalidator {
   constructor(
-    private readonly kv: Keyv,
+    private readonly writes: VersionWrites,
     private readonly keys: CacheKeys,
     private readonly options: { ttlSeconds: number; timeoutMs: number; logger: Logger },
   ) {}
 
-  async invalidate(target: InvalidationTarget, options: { pending?: boolean } = {}): Promise<void> {
-    const ttl = 2 * this.options.ttlSeconds * 1000;
-    const pending = options.pending ?? false;
-    const entries = [
-      ...(target.subjects ?? []).map((s) => ({ key: this.keys.pairVersion(s), value: pending ? '' : newVersionToken(), ttl })),
-      // A pending organization version lives 2 x TTL at most, in case no write follows.
-      ...[...new Set(target.orgIds ?? [])].map((id) => ({ key: this.keys.orgVersion(id), value: pending ? '' : newVersionToken(), ttl: pending ? ttl : orgVersionTtlMs(this.options.ttlSeconds) })),
-    ];
-    if (entries.length === 0) return;
+  /** Before the commit: every version `changes` touch becomes pending on their behalf. Rejects when that may not have happened. */
+  async fence(changes: readonly ChangeTarget[]): Promise<void> {
+    const pendingMs = pendingTtlMs(this.options.ttlSeconds);
+    await this.apply('fence', this.keysOf(changes).map(({ key, id }) => ({ kind: 'fence', key, changeId: id, pendingMs })));
+  }
+
+  /** After the commit, by the change's writer: removes its marks, and writes new tokens where none is left pending. */
+  async committed(changes: readonly ChangeTarget[]): Promise<void> {
+    await this.apply('after_commit', this.keysOf(changes).map(({ key, id, ttlMs }) => ({ kind: 'settle', key, changeId: id, token: newVersionToken(), ttlMs, always: true })));
+  }
+
+  /**
+   * For another process's committed change (its writer may have failed or stopped after
+   * its commit): removes its marks where they remain, the last one out writing a new
+   * token. Keys it no longer marks are left alone, so settling a change whose writer did
+   * its job costs one script call per key and no misses. Also for a change rolled back
+   * after its fence failed (`rolled_back`): it never commits, so its marks, which may
+   * still land late, protect nothing.
+   */
+  async settle(changes: readonly ChangeTarget[], phase: 'peer' | 'rolled_back' = 'peer'): Promise<void> {
+    await this.apply(phase, this.keysOf(changes).map(({ key, id, ttlMs }) => ({ kind: 'settle', key, changeId: id, token: newVersionToken(), ttlMs, always: false })));
+  }
+
+  /**
+   * New tokens for `target`, except where a change is pending (its own commit or a peer
+   * settles it): the breaker's probe after an outage, when Redis may have lost fences.
+   */
+  async invalidate(target: InvalidationTarget): Promise<void> {
+    const pair = 2 * this.options.ttlSeconds * 1000;
+    await this.apply('refresh', [
+      ...(target.subjects ?? []).map((s) => ({ kind: 'refresh' as const, key: this.keys.pairVersion(s), token: newVersionToken(), ttlMs: pair })),
+      ...[...new Set(target.orgIds ?? [])].map((id) => ({ kind: 'refresh' as const, key: this.keys.orgVersion(id), token: newVersionToken(), ttlMs: orgVersionTtlMs(this.options.ttlSeconds) })),
+    ]);
+  }
+
+  private keysOf(changes: readonly ChangeTarget[]): Array<{ key: string; id: string; ttlMs: number }> {
+    const pair = 2 * this.options.ttlSeconds * 1000;
+    const org = orgVersionTtlMs(this.options.ttlSeconds);
+    return changes.flatMap((c) =>
+      c.wholeOrg
+        ? [{ key: this.keys.orgVersion(c.orgId), id: c.id, ttlMs: org }]
+        : [...new Set(c.userIds)].map((userId) => ({ key: this.keys.pairVersion({ userId, orgId: c.orgId }), id: c.id, ttlMs: pair })),
+    );
+  }
+
+  private async apply(phase: string, writes: VersionWrite[]): Promise<void> {
+    if (writes.length === 0) return;
     // Invalidation is rare and must land: a longer bound than the read path's.
-    await withDeadline(this.kv.setMany(entries), Math.max(this.options.timeoutMs, 2000), 'L2 invalidation');
-    this.options.logger.info({ event: 'authz_l2_invalidated', keys: entries.length, pending }, 'authz_l2_invalidated');
+    await withDeadline(this.writes(writes), Math.max(this.options.timeoutMs, 2000), 'L2 invalidation');
+    this.options.logger.info({ event: 'authz_l2_invalidated', keys: writes.length, phase }, 'authz_l2_invalidated');
   }
 }
 
 /**
- * Versions of `target` still pending (the change's writer never wrote new tokens after
- * its commit: it failed or stopped) get new tokens; others are left alone, so a peer
- * that settles a change costs one read and no extra misses. A token that lands between
- * the read and the write costs one more miss per subject, never a stale hit.
+ * How long a change's pending mark lives: 2 x TTL, and never less than 10 minutes. The
+ * mark must outlive the time from the fence to the post-commit write, whatever
+ * AUTHZ_CACHE_TTL is: after its fence a transaction only inserts its change-log rows
+ * and commits, but a COMMIT can stall (a slow disk, synchronous replication). A mark that
+ * outlives its change costs misses on its keys, never a stale hit, and its change's
+ * writer or a peer normally removes it within a second of the commit.
  */
-export async function settlePending(invalidator: L2Invalidator, kv: Keyv, keys: CacheKeys, target: InvalidationTarget, timeoutMs: number): Promise<number> {
-  const subjects = target.subjects ?? [];
-  const orgIds = [...new Set(target.orgIds ?? [])];
-  const values: unknown[] = await withDeadline(kv.getMany([...subjects.map((s) => keys.pairVersion(s)), ...orgIds.map((id) => keys.orgVersion(id))]), timeoutMs, 'L2 read');
-  const pending: InvalidationTarget = {
-    subjects: subjects.filter((_, i) => values[i] === ''),
-    orgIds: orgIds.filter((_, i) => values[subjects.length + i] === ''),
-  };
-  const count = pending.subjects!.length + pending.orgIds!.length;
-  if (count > 0) await invalidator.invalidate(pending);
-  return count;
+export function pendingTtlMs(ttlSeconds: number): number {
+  return Math.max(2 * ttlSeconds * 1000, PENDING_FLOOR_MS);
 }
+
+export const PENDING_FLOOR_MS = 10 * 60 * 1000;
 
 /** L2 could not be invalidated, so a change that needed it was not made (retry later). */
 export class L2UnavailableError extends Error {

@@ -6,8 +6,8 @@ import type { Subject } from '../authz/types';
  * | key | value | TTL | written by |
  * | --- | --- | --- | --- |
  * | `auth:perms:<user>:<org>` | the subject's permission set, the fence it was loaded under and a signed expiry, with a MAC over key and contents (l2-entry.ts) | `AUTHZ_CACHE_TTL`, never past the earliest grant expiry | the L2 layer after a store load |
- * | `auth:perms::pair:<user>:<org>` | the subject's invalidation version (random token) | 2 x TTL | invalidation of one subject |
- * | `auth:perms::org:<org>` | the organization's policy version (random token) | a day, at least 2 x TTL | invalidation of a whole organization |
+ * | `auth:perms::pair:<user>:<org>` | the subject's invalidation version (random token), or the pending mark of changes being committed (version-writes.ts) | 2 x TTL; a mark max(2 x TTL, 10 min) | invalidation of one subject |
+ * | `auth:perms::org:<org>` | the organization's policy version (random token), or a pending mark | a day, at least 2 x TTL; a mark as above | invalidation of a whole organization |
  *
  * The first layout is the old service's, so `redis-cli GET auth:perms:alice:acme` keeps
  * working for plain IDs. Keys are injective: `%` and `:` in IDs are percent-encoded,

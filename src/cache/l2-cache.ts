@@ -16,7 +16,7 @@ export interface L2CacheOptions {
   timeoutMs: number;
   logger: Logger;
   now?: () => number;
-  /** How versions are created without overwriting (Redis: SET NX GET); default: on `kv`. */
+  /** How versions are created without overwriting (version-writes.ts `create`); default: on `kv` (memory). */
   setIfAbsent?: SetIfAbsent;
   /**
    * Committed changes as this instance learned them from PostgreSQL (change-feed.ts): a
@@ -143,7 +143,7 @@ export class L2PermissionCache implements PermissionSetSource {
    * a new token, BEFORE the load reads PostgreSQL, and fences the miss with it. Had the
    * absent version simply been written down as "absent", an old value fenced that way
    * would match again whenever a later invalidation's token disappeared. Creation never
-   * overwrites (SET NX): concurrent misses, here or in another instance, converge on the
+   * overwrites a token or a pending mark (version-writes.ts): concurrent misses, here or in another instance, converge on the
    * first token, and an invalidation that landed first stands. The load reads PostgreSQL
    * after the version exists, so its value is at least as new as that version. A version
    * key read as `junk` is overwritten instead (see VersionEntry.replace).
@@ -157,7 +157,7 @@ export class L2PermissionCache implements PermissionSetSource {
     const { keys, ttlSeconds } = this.options;
     const entries: VersionEntry[] = [];
     const slot = new Map<string, number>();
-    const want = (key: string, ttl?: number): number => {
+    const want = (key: string, ttl: number): number => {
       let index = slot.get(key);
       if (index === undefined) {
         index = entries.push({ key, value: newVersionToken(), ttl, replace: junk.has(key) }) - 1;

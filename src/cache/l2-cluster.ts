@@ -1,6 +1,7 @@
 import { createCluster } from '@keyv/redis';
 import Keyv, { type KeyvOptions } from 'keyv';
-import { redisSetIfAbsent } from './set-if-absent';
+import { versionSetIfAbsent } from './set-if-absent';
+import { redisVersionWrites } from './version-script';
 import type { Logger } from '../observability/logger';
 import { withDeadline } from './deadline';
 import { ClusterBatchingKeyvRedis } from './cluster-batching-store';
@@ -54,11 +55,13 @@ export async function openClusterL2Store(
   const kv = new Keyv(store, options.keyvOptions);
   kv.namespace = undefined; // keys.ts builds the whole key (see l2-store.ts)
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
+  // The cluster client routes each script call to the node that holds its one key.
+  const versionWrites = redisVersionWrites(cluster as never);
   return {
     kind: 'redis',
     kv,
-    // The cluster client routes each SET to the node that holds its key.
-    setIfAbsent: redisSetIfAbsent(cluster as never),
+    versionWrites,
+    setIfAbsent: versionSetIfAbsent(versionWrites),
     ping: async () => {
       // Before discovery there are no masters: that is "unreachable", not "up".
       if (cluster.masters.length === 0) throw new Error('no Redis Cluster master known yet');

@@ -138,8 +138,8 @@ export class L2Values {
 
 /** A version token as read, undefined when absent, or why it is refused. */
 export function readVersion(value: unknown): string | undefined | Rejected {
-  // '' is the pending marker of a change being committed (invalidation.ts): no token to
-  // fence with, and not junk either, so nothing overwrites it (SET NX keeps it).
+  // '' is the pending mark of changes being committed (version-writes.ts): no token to
+  // fence with, and not junk either, so no reader overwrites it.
   if (value === undefined || value === null || value === '') return undefined;
   if (value instanceof OversizeValue) return new Rejected('size');
   if (typeof value !== 'string') return new Rejected('shape');

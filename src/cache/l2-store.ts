@@ -3,13 +3,17 @@ import Keyv from 'keyv';
 import type { RedisConfig } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { MAX_STORED_CHARS, OversizeValue } from './l2-entry';
-import { keyvSetIfAbsent, redisSetIfAbsent, type SetIfAbsent } from './set-if-absent';
+import { type SetIfAbsent, versionSetIfAbsent } from './set-if-absent';
+import { redisVersionWrites } from './version-script';
+import { memoryVersionWrites, type VersionWrites } from './version-writes';
 import { openClusterL2Store } from './l2-cluster';
 
 /** The L2 key-value store and how to close it. */
 export interface L2Store {
   readonly kind: 'redis' | 'memory';
   readonly kv: Keyv;
+  /** Every write of a version key: atomic per key, and never over a pending change (version-writes.ts). */
+  readonly versionWrites: VersionWrites;
   /** Creates version keys without overwriting any (see set-if-absent.ts). */
   readonly setIfAbsent: SetIfAbsent;
   /** One PING round trip; rejects when Redis is unreachable. Memory always answers. */
@@ -33,7 +37,8 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
   const keyvOptions = { useKeyPrefix: false, serialize: JSON.stringify, deserialize: parseStored, throwOnErrors: true };
   if (config.kind === 'memory') {
     const kv = new Keyv(keyvOptions);
-    return { kind: 'memory', kv, setIfAbsent: keyvSetIfAbsent(kv), ping: async () => undefined, close: async () => kv.disconnect() };
+    const versionWrites = memoryVersionWrites(kv);
+    return { kind: 'memory', kv, versionWrites, setIfAbsent: versionSetIfAbsent(versionWrites), ping: async () => undefined, close: async () => kv.disconnect() };
   }
   if (config.kind === 'cluster') return openClusterL2Store(config.nodes, { ...options, keyvOptions });
 
@@ -67,10 +72,12 @@ export async function openL2Store(config: RedisConfig, options: { timeoutMs: num
   // the whole key, so neither may add anything.
   kv.namespace = undefined;
   kv.on('error', () => undefined); // failures are thrown to the caller, which logs them
+  const versionWrites = redisVersionWrites(client as never);
   return {
     kind: 'redis',
     kv,
-    setIfAbsent: redisSetIfAbsent(client as never),
+    versionWrites,
+    setIfAbsent: versionSetIfAbsent(versionWrites),
     ping: async () => void (await client.ping()),
     close: async () => {
       if (client.isReady) await client.close().catch(() => client.destroy());

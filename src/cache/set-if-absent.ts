@@ -1,82 +1,48 @@
 import type Keyv from 'keyv';
-import { MAX_STORED_CHARS, readVersion } from './l2-entry';
+import { redisVersionWrites, type ScriptClient } from './version-script';
+import { memoryVersionWrites, type VersionWrites } from './version-writes';
 
 /** A version to create: `value` is written only where `key` holds nothing. */
 export interface VersionEntry {
   readonly key: string;
   readonly value: string;
-  /** Milliseconds; none: until evicted. */
-  readonly ttl?: number;
+  /** Milliseconds. */
+  readonly ttl: number;
   /**
-   * Overwrite what `key` holds: it was read as junk (l2-entry.ts readVersion), which
-   * would otherwise stay, be read by every request and block caching. Overwriting with a
-   * fresh token is as safe as creating one: the load that follows reads the database
-   * after it, and a genuine token it may replace only makes more values miss.
+   * Overwrite what `key` holds if it still holds junk: it was read as junk (l2-entry.ts
+   * readVersion), which would otherwise stay, be read by every request and block
+   * caching. Overwriting junk with a fresh token is as safe as creating one: the load
+   * that follows reads the database after it. A pending marker or a token written since
+   * the read is never replaced (version-writes.ts `create`).
    */
   readonly replace?: boolean;
 }
 
 /**
- * Creates values that must not overwrite anything (`SET NX`), and says which value each
- * key holds afterwards: ours, or the one already there. Concurrent creators, in this
+ * Creates versions that must not overwrite anything, and says which token each key
+ * holds afterwards: ours, or the one already there. Concurrent creators, in this
  * process or another, so converge on one version, and an invalidation that lands first
- * is never overwritten.
+ * is never overwritten. Where the key holds no token (a change is pending, or junk
+ * stays), the answer is our own unwritten token: the value loaded under it never
+ * matches anything, so it is never a hit.
  */
 export type SetIfAbsent = (entries: readonly VersionEntry[]) => Promise<string[]>;
 
-/** In Keyv's stored form, as keys.ts keys and l2-store.ts parses them. */
-export function storedForm(entry: VersionEntry): string {
-  return JSON.stringify({ value: entry.value, expires: entry.ttl ? Date.now() + entry.ttl : undefined });
-}
-
-/** The version token in Keyv's stored form, or undefined when unreadable or not a token. */
-export function valueOfStored(text: string): string | undefined {
-  if (text.length > MAX_STORED_CHARS) return undefined;
-  try {
-    const { value } = JSON.parse(text) as { value?: unknown };
-    const token = readVersion(value);
-    return typeof token === 'string' ? token : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * On a Redis client (single node or cluster, which routes by key): `SET key value NX GET
- * [PX ttl]`, one command per key, pipelined. Needs Redis 7.
- */
-export function redisSetIfAbsent(client: {
-  set(key: string, value: string, options: { NX?: true; GET?: true; PX?: number }): Promise<unknown>;
-}): SetIfAbsent {
-  return (entries) =>
-    Promise.all(
-      entries.map(async (entry) => {
-        if (entry.replace) {
-          await client.set(entry.key, storedForm(entry), entry.ttl ? { PX: entry.ttl } : {});
-          return entry.value;
-        }
-        const previous = await client.set(entry.key, storedForm(entry), entry.ttl ? { NX: true, GET: true, PX: entry.ttl } : { NX: true, GET: true });
-        // A key holding something that is not a version (junk written since our read)
-        // stays as it is for now: the value loaded under our unwritten token never
-        // matches, and the next read replaces the junk (`replace`).
-        return typeof previous === 'string' ? (valueOfStored(previous) ?? entry.value) : entry.value;
-      }),
-    );
-}
-
-/** On any Keyv (the in-memory L2 of one process): get, then set where absent. */
-export function keyvSetIfAbsent(kv: Keyv): SetIfAbsent {
+/** `create` writes (version-writes.ts) on Redis, a cluster or memory alike. */
+export function versionSetIfAbsent(writes: VersionWrites): SetIfAbsent {
   return async (entries) => {
-    const results: string[] = [];
-    for (const entry of entries) {
-      const current = entry.replace ? undefined : readVersion(await kv.get(entry.key));
-      if (typeof current === 'string') {
-        results.push(current);
-      } else {
-        await kv.set(entry.key, entry.value, entry.ttl);
-        results.push(entry.value);
-      }
-    }
-    return results;
+    const held = await writes(entries.map((e) => ({ kind: 'create', key: e.key, token: e.value, ttlMs: e.ttl, replaceJunk: e.replace ?? false })));
+    return held.map((token, i) => token ?? entries[i]!.value);
   };
+}
+
+/** On a Redis client or cluster (see version-script.ts). */
+export function redisSetIfAbsent(client: ScriptClient): SetIfAbsent {
+  return versionSetIfAbsent(redisVersionWrites(client));
+}
+
+/** On an in-process Keyv over a Map (the memory L2 of one process, and tests). */
+export function keyvSetIfAbsent(kv: Keyv): SetIfAbsent {
+  let writes: VersionWrites | null = null;
+  return (entries) => versionSetIfAbsent((writes ??= memoryVersionWrites(kv)))(entries);
 }

@@ -26,7 +26,8 @@ export interface LoggedChange extends PolicyChangeRecord {
  * roll the transaction back: the change must not commit when it cannot be made safe.
  */
 export interface ChangeGate {
-  fence(changes: readonly PolicyChangeRecord[]): Promise<void>;
+  /** `changes` carry their change-log IDs, which the fence marks its keys with. */
+  fence(changes: readonly LoggedChange[]): Promise<void>;
   /** After the commit; never throws. */
   committed(changes: readonly LoggedChange[]): Promise<void>;
 }
@@ -34,21 +35,29 @@ export interface ChangeGate {
 type Sql = Pick<PrismaClient, '$queryRawUnsafe'>;
 
 /**
- * Inside a change's transaction: runs the gate's fence, then writes the change-log rows
- * and the NOTIFY (both take effect only on commit). Returns the rows for `committed`.
+ * Inside a change's transaction: takes the change-log IDs (a sequence: never reused,
+ * even by a rolled-back change), runs the gate's fence with them, then writes the rows
+ * and the NOTIFY (both take effect only on commit). The fence comes before the insert,
+ * so nothing the transaction does after the fence can wait on a lock but the COMMIT.
+ * Returns the rows for `committed`.
  */
 export async function publishInTransaction(tx: Sql, changes: readonly PolicyChangeRecord[], gate: ChangeGate | null): Promise<LoggedChange[]> {
   if (changes.length === 0) return [];
-  if (gate) await gate.fence(changes);
-  const rows = await tx.$queryRawUnsafe<Array<{ id: string; n: string }>>(
+  const ids = await tx.$queryRawUnsafe<Array<{ id: string }>>(
+    `SELECT nextval(pg_get_serial_sequence('policy_changes', 'id'))::text AS id FROM generate_series(1, $1::int)`,
+    changes.length,
+  );
+  const logged = changes.map((c, i) => ({ ...c, id: ids[i]!.id }));
+  if (gate) await gate.fence(logged);
+  await tx.$queryRawUnsafe(
     `WITH c AS (
-       INSERT INTO policy_changes (org_id, revision, user_ids, whole_org, xid)
-       SELECT x.org_id, x.revision, string_to_array(x.users, chr(31)), x.whole_org, pg_current_xact_id()::text::bigint
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::bool[]) WITH ORDINALITY AS x(org_id, revision, users, whole_org, ord)
-        ORDER BY x.ord
+       INSERT INTO policy_changes (id, org_id, revision, user_ids, whole_org, xid)
+       SELECT x.id, x.org_id, x.revision, string_to_array(x.users, chr(31)), x.whole_org, pg_current_xact_id()::text::bigint
+         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[]) AS x(id, org_id, revision, users, whole_org)
        RETURNING id
      )
-     SELECT c.id::text AS id, pg_notify('${CHANGE_CHANNEL}', '')::text AS n FROM c ORDER BY c.id`,
+     SELECT count(*)::int AS n, pg_notify('${CHANGE_CHANNEL}', '')::text AS notified FROM c`,
+    logged.map((c) => c.id),
     changes.map((c) => c.orgId),
     changes.map((c) => c.revision),
     // Arrays of arrays must be rectangular in PostgreSQL: users go in joined by a
@@ -56,7 +65,7 @@ export async function publishInTransaction(tx: Sql, changes: readonly PolicyChan
     changes.map((c) => (c.wholeOrg ? '' : c.userIds.join('\u001f'))),
     changes.map((c) => c.wholeOrg),
   );
-  return changes.map((c, i) => ({ ...c, id: rows[i]!.id }));
+  return logged;
 }
 
 /** A read of the change log and where the next read starts. */

@@ -27,13 +27,19 @@ export class RedisMonitor {
     return instance;
   }
 
-  /** The commands (name and arguments, as MONITOR prints them) whose text contains `prefix`, issued by `work`. */
-  async commandsDuring(prefix: string, work: () => Promise<unknown>): Promise<string[]> {
+  /**
+   * The commands (name and arguments, as MONITOR prints them) whose text contains
+   * `prefix`, issued by `work`. `clientsOnly`: without the commands Lua scripts ran
+   * (MONITOR lists those too, as from `lua`): what clients sent, one line per command.
+   */
+  async commandsDuring(prefix: string, work: () => Promise<unknown>, options: { clientsOnly?: boolean } = {}): Promise<string[]> {
     await this.sync();
     this.lines = [];
     await work();
     await this.sync();
-    return this.lines.filter((l) => l.includes(prefix)).map((l) => l.replace(/^[\d.]+ \[[^\]]*\] /, ''));
+    return this.lines
+      .filter((l) => l.includes(prefix) && !(options.clientsOnly && /^[\d.]+ \[\d+ lua\] /.test(l)))
+      .map((l) => l.replace(/^[\d.]+ \[[^\]]*\] /, ''));
   }
 
   async stop(): Promise<void> {

@@ -102,7 +102,7 @@ test('race: no check that starts after a revoke returned is allowed (20 revoke/g
   // 40 mutations, each with two Redis writes, under six hammering clients on a shared machine.
 }, 90_000);
 
-test('a role change in an organization of 10,000 members costs two Redis commands (pending, then new version) and leaves other organizations cached', async () => {
+test('a role change in an organization of 10,000 members costs two Redis script calls (pending, then new version) and leaves other organizations cached', async () => {
   await mutate(a, `mutation { createOrganization(id: "big", name: "Big") { consistencyToken } }`);
   await mutate(a, `mutation { createRole(orgId: "big", name: "member", permissions: ["doc:read"]) { consistencyToken } }`);
   await mutate(a, `mutation { createOrganization(id: "small", name: "Small") { consistencyToken } }`);
@@ -125,11 +125,20 @@ test('a role change in an organization of 10,000 members costs two Redis command
     const commands = await monitor.commandsDuring(a.keyPrefix, () =>
       mutate(a, `mutation { setRolePermissions(orgId: "big", role: "member", permissions: ["doc:write"]) { consistencyToken } }`),
     );
-    // Writes only: a peer settling an earlier change may read (MGET) meanwhile.
-    const writes = commands.filter((c) => !/^"mget"/i.test(c));
+    // One script call per write (version-script.ts): the fence, then the post-commit
+    // settle of the same change. A peer settling an earlier change (flag "0") may call
+    // meanwhile; it writes nothing over a token or another change's mark.
+    const scripts = commands.filter((c) => /^"eval(sha)?"/i.test(c) && !/"settle" "\d+" "[^"]*" "\d+" "0"/.test(c));
+    expect(scripts).toHaveLength(2);
+    const [fence, settle] = scripts.map((c) => c.match(/"(fence|settle)" "(\d+)"/)!.slice(1));
+    expect(fence![0]).toBe('fence');
+    expect(settle).toEqual(['settle', fence![1]]);
+    // What the scripts wrote: the pending mark, then the new version, on the one org key.
+    const writes = commands.filter((c) => /^"set"/i.test(c));
     expect(writes).toHaveLength(2);
-    expect(writes[0]).toMatch(new RegExp(`^"set" "${a.keyPrefix}auth:perms::org:big" "\\{\\\\"value\\\\":\\\\"\\\\"`, 'i'));
+    expect(writes[0]).toMatch(new RegExp(`^"set" "${a.keyPrefix}auth:perms::org:big" .*pending`, 'i'));
     expect(writes[1]).toMatch(new RegExp(`^"set" "${a.keyPrefix}auth:perms::org:big" `, 'i'));
+    expect(writes[1]).not.toMatch(/pending/);
   } finally {
     await monitor.stop();
   }

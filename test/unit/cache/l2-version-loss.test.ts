@@ -6,6 +6,7 @@ import { createCacheKeys } from '../../../src/cache/keys';
 import { L2PermissionCache } from '../../../src/cache/l2-cache';
 import { L2Values } from '../../../src/cache/l2-entry';
 import { createL2Signer, processSigningKey } from '../../../src/cache/l2-signing';
+import { memoryVersionWrites } from '../../../src/cache/version-writes';
 import { FakeSource } from '../../helpers/fake-source';
 
 /**
@@ -31,7 +32,7 @@ function setup() {
   const kv = new Keyv();
   const store = grantStore();
   const options = { keys, ttlSeconds: 300, timeoutMs: 5_000, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
-  return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(kv, keys, options) };
+  return { kv, store, cache: new L2PermissionCache(kv, store, options), invalidator: new L2Invalidator(memoryVersionWrites(kv), keys, options) };
 }
 
 test.each([

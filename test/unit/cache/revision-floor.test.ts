@@ -43,7 +43,7 @@ describe('ChangeFeed', () => {
         if (next instanceof Error) throw next;
         return { changes: next, cursor: `c${reads.length}` };
       },
-      l2: { settle: async (target) => void reinvalidated.push(target), invalidate: async (target) => void reinvalidated.push(target) },
+      l2: { settle: async (changes) => void reinvalidated.push(changes), invalidate: async (target) => void reinvalidated.push(target) },
       windowMs: 60_000,
       pollMs: 60_000,
       maxLagMs: 1_000,
@@ -87,8 +87,9 @@ describe('ChangeFeed', () => {
     await feed.poll();
     expect(reads).toEqual([null, 'c1']);
     expect(feed.minRevision(alice)).toBe(4);
-    await waitFor('the re-invalidation', () => reinvalidated.length > 0);
-    expect(reinvalidated).toEqual([{ subjects: [alice], orgIds: [] }]);
+    await waitFor('the settle', () => reinvalidated.length > 0);
+    // The change with its log ID: settling removes that change's pending marks only.
+    expect(reinvalidated).toEqual([[change('1', 4, ['alice'])]]);
     await feed.stop();
   });
 

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { L2AuthCost } from './l2-auth-cost';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -70,6 +71,22 @@ export function runLoad<T>(job: object): Promise<T> {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as T);
       else reject(new Error(`load generator failed (${code}): ${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** Runs bench/l2-auth-cost.ts in a process of its own (nothing else in its heap); resolves with its figures. */
+export function runL2AuthCost(pairs: number): Promise<L2AuthCost> {
+  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'bench', 'l2-auth-cost.ts'), String(pairs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as L2AuthCost);
+      else reject(new Error(`L2 authentication microbenchmark failed (${code}): ${err.slice(-2000)}`));
     });
   });
 }

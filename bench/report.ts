@@ -1,5 +1,6 @@
 // The benchmark's result format and its Markdown summary: one row per scenario, then
 // the targets (docs/benchmarks.md) as ratios measured in the same run.
+import type { L2AuthCost } from './l2-auth-cost';
 import type { LoadResult } from './loadgen';
 import { type LatencySummary, round } from './stats';
 
@@ -25,6 +26,8 @@ export interface BenchReport {
   /** `largeOrgMembers`: the size of scenario 7's organization, apart from the others' data. */
   data: { users: number; orgs: number; memberships: number; largeOrgMembers?: number };
   scenarios: ScenarioResult[];
+  /** bench/l2-auth-cost.ts between the rounds of scenario 1: the median round by memo-hit cost, and every round. */
+  l2Authentication?: L2AuthCost & { rounds: L2AuthCost[] };
 }
 
 export interface Target {
@@ -112,6 +115,17 @@ function alternation(r: BenchReport, a: string, b: string, ratios: readonly numb
 
 const TELEMETRY_TARGETS = { '8b': ['Apollo Studio on', 0.9], '8c': ['OpenTelemetry 1%', 0.97], '8d': ['OpenTelemetry 100%', 0.8] } as const;
 
+/**
+ * Scenario 1's share of CPU spent authenticating L2 values: what a warm hit pays
+ * (`open` with the memo hit, plus parsing the MAC fields; one hit per request) over the
+ * gateway's CPU per request in the same run.
+ */
+function authShare(r: BenchReport): number | null {
+  const s1 = find(r, '1 ');
+  const a = r.l2Authentication;
+  return s1 && a && s1.cpuMicrosPerRequest > 0 ? round((a.memoHitMicros + a.parseMacFieldsMicros) / s1.cpuMicrosPerRequest, 4) : null;
+}
+
 /** The targets (docs/benchmarks.md), each computed from this run's scenarios. */
 export function targets(r: BenchReport): Target[] {
   const s1 = find(r, '1 ');
@@ -132,6 +146,7 @@ export function targets(r: BenchReport): Target[] {
   const list: Array<[string, number | null, string, (v: number) => boolean]> = [
     ['1: req/s vs { ping } baseline', vsPing === null ? null : round2(vsPing), '>= 1.0x', (v) => v >= 1],
     ['1: req/s vs bare node:http', ratio(s1?.requestsPerSecond, bare?.requestsPerSecond), '>= 0.2x', (v) => v >= 0.2],
+    ['1: L2 value authentication per warm hit / server CPU per request', authShare(r), '<= 0.03', (v) => v <= 0.03],
     ['1: p99 at 50 connections (ms)', s1?.latencyMs.p99 ?? null, '< 10', (v) => v < 10],
     ['2: L2 hit p50 (ms)', hit?.latencyMs.p50 ?? null, '<= 0.4', (v) => v <= 0.4],
     ['2: DB load p50 / L2 hit p50', loadToHit === null ? null : round2(loadToHit), '>= 3x', (v) => v >= 3],
@@ -175,6 +190,18 @@ export function markdown(r: BenchReport): string {
     ...alternation(r, '1', '6a', pingRatios(r), (s1, ping) => ` (the rows above are each one's median round): scenario 1 at ${reqs(s1)}, { ping } at ${reqs(ping)}`),
     ...alternation(r, '2a', '2b', loadToHitRatios(r), (hit, load) => `: L2 hit p50 ${p50s(hit)}, DB load p50 ${p50s(load)}`),
   );
+  const auth = r.l2Authentication;
+  const s1 = find(r, '1 ');
+  if (auth && s1) {
+    lines.push(
+      `L2 value authentication (bench/l2-auth-cost.ts, ${auth.pairs} genuine values, CPU time, between the rounds of scenario 1): ` +
+        `${auth.memoHitMicros} us per warm hit with the memo hit (every hit of scenario 1) + ${auth.parseMacFieldsMicros} us parsing the MAC fields, ` +
+        `against ${s1.cpuMicrosPerRequest} us of server CPU per request: ${((100 * (auth.memoHitMicros + auth.parseMacFieldsMicros)) / s1.cpuMicrosPerRequest).toFixed(2)}%. ` +
+        `A value this process has not seen before costs ${auth.verifyMicros} us (an HMAC): ${((100 * auth.verifyMicros) / s1.cpuMicrosPerRequest).toFixed(1)}% of a request. ` +
+        `Rounds (memo hit, HMAC, us): ${auth.rounds.map((x) => `${x.memoHitMicros}/${x.verifyMicros}`).join(', ')}.`,
+      '',
+    );
+  }
   const s5 = find(r, '5 ');
   if (s5) {
     const rate = s5.series.filter(Boolean).map((b) => `${b.second}s ${b.total ? ((100 * b.hits) / b.total).toFixed(1) : '-'}%`);

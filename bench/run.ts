@@ -14,7 +14,8 @@ import { createClient } from '@keyv/redis';
 import { SignJWT } from 'jose';
 import { createDatabase, generate, load, loadLargeOrganization } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
-import { cpuMicros, ROOT, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
+import type { L2AuthCost } from './l2-auth-cost';
+import { cpuMicros, ROOT, runL2AuthCost, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
 import { startSink } from './sinks';
 import { type BenchReport, markdown, medianRounds, type ScenarioResult } from './report';
 import { type LatencySummary, percentiles } from './stats';
@@ -87,6 +88,9 @@ async function main(): Promise<void> {
       AUTH_MODE: 'jwt', AUTH_JWT_SECRET: jwtSecret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway', ...extra,
     });
     const results: ScenarioResult[] = [];
+    // What a warm hit pays to authenticate its L2 value, measured between the rounds of
+    // scenario 1 (bench/l2-auth-cost.ts), to be set against its CPU per request.
+    const authCosts: L2AuthCost[] = [];
     const job = (url: string, workload: LoadJob['workload'], connections: number, durationSeconds = secs.run): LoadJob => ({
       // Smoke mode only checks that the suite still works: few connections keep it light
       // on a small CI machine.
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
           if (base) await warm(base.url, data.pairs, authorization);
           for (let round = 1; round <= rounds; round++) {
             await measure(gw, S1, job(gw.url, 'can', 50), 1, round);
+            authCosts.push(await runL2AuthCost(smoke ? 1_000 : 14_000));
             if (base) await measure(base, '1b can, L2 warm, baseline build', job(base.url, 'can', 50), 1, round);
             if (ping) await pingRound(ping, round);
           }
@@ -223,6 +228,7 @@ async function main(): Promise<void> {
       machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, loadavgAtStart, redisPing },
       data: { users: size.users, orgs: size.orgs, memberships: data.pairs.length, ...(selected('7') ? { largeOrgMembers: LARGE_ORG.members } : {}) },
       scenarios: medianRounds(results),
+      ...(authCosts.length ? { l2Authentication: medianAuthCost(authCosts) } : {}),
     };
     mkdirSync(RESULTS, { recursive: true });
     const table = markdown(report);
@@ -235,6 +241,12 @@ async function main(): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
   }
+}
+
+/** The round with the median memo-hit cost, with every round's figures. */
+function medianAuthCost(costs: readonly L2AuthCost[]): NonNullable<BenchReport['l2Authentication']> {
+  const median = [...costs].sort((a, b) => a.memoHitMicros - b.memoHitMicros)[Math.floor((costs.length - 1) / 2)]!;
+  return { ...median, rounds: [...costs] };
 }
 
 /** Loads every membership into L2: `checks` calls of 500 pairs each (the 64 KB body limit). */

@@ -42,8 +42,10 @@ import { PreparedPath } from './graphql/prepared/prepared-path';
 import { resolvers } from './graphql/resolvers';
 import { loadTypeDefs } from './graphql/schema';
 import { Admission } from './http/admission';
+import { registerLoadShedding } from './http/load-shedding';
+import { listenOps } from './http/ops-listener';
 import { registerConsole } from './http/console';
-import { registerRestCompat } from './http/rest-compat';
+import { registerRestCompat, REST_CHECK_PATH } from './http/rest-compat';
 import { createHttpServer, registerGraphQL } from './http/server';
 import { bearerGuard } from './http/bearer-guard';
 import { registerMetrics, registerReady } from './http/ops-routes';
@@ -75,6 +77,8 @@ import { Registry } from 'prom-client';
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
+  /** Base URL of the operations port (AUTHZ_OPS_PORT), or null without one. */
+  readonly opsUrl: string | null;
   readonly database: Database;
   readonly l2: L2Store | null;
   readonly invalidator: L2Invalidator | null;
@@ -292,6 +296,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       onReject: (route) => metrics.admissionRejected.inc({ route }),
     });
     metrics.beforeCollect.push(() => metrics.inflightChecks.set(admission.current));
+    await registerLoadShedding(app, {
+      ...config.loadShedding,
+      retryAfterSeconds: 1,
+      routes: { '/graphql': 'graphql', [REST_CHECK_PATH]: 'rest' },
+      onShed: (route, reason) => metrics.loadShed.inc({ route, reason }),
+    });
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
       const deadline = new RequestDeadlineSource(source, config.requestTimeoutMs);
@@ -307,6 +317,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     // Closing Fastify stops accepting and waits for requests in flight (idle keep-alive
     // sockets are dropped at once); Apollo stops after it.
     stops.push({ name: 'http', stop: () => app.close() });
+    const ops = config.http.opsPort === null ? null : await listenOps(app, { host: config.http.host, port: config.http.opsPort });
+    if (ops) stops.push({ name: 'operations port', stop: () => ops.close() });
     // Subscriptions over WebSocket on /graphql, fed by the change feed; stopped before
     // HTTP (the stop order is reversed), since open sockets would hold its close.
     if (config.websocket.enabled && feed) {
@@ -339,7 +351,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    return { url, database, l2, invalidator, feed, changes, close: stopAll };
+    return { url, opsUrl: ops?.url ?? null, database, l2, invalidator, feed, changes, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

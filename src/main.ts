@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   const logger = createLogger(config.logLevel, undefined, { format: config.observability.logFormat, development: config.env === 'development', registry });
   const gateway = await startGateway(config, { logger, registry });
-  logger.info({ url: `${gateway.url}/graphql` }, `authz-gateway ready: send GraphQL queries to ${gateway.url}/graphql`);
+  logger.info({ url: `${gateway.url}/graphql`, ...(gateway.opsUrl ? { opsUrl: gateway.opsUrl } : {}) }, `authz-gateway ready: send GraphQL queries to ${gateway.url}/graphql`);
 
   let stopping = false;
   let exiting = false;

@@ -33,6 +33,15 @@ export const int = (name: string, fallback: number, min: number, max: number) =>
     .transform((v) => Number(v.trim()))
     .refine((v) => v >= min && v <= max, { error: `${name} must be between ${min} and ${max}` });
 
+/** An optional whole number in [min, max]: unset is `undefined`. */
+export const optionalInt = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .refine((v) => /^\d+$/.test(v.trim()), { error: `${name} must be a whole number` })
+    .transform((v) => Number(v.trim()))
+    .refine((v) => v >= min && v <= max, { error: `${name} must be between ${min} and ${max}` })
+    .optional();
+
 /** An optional URL with one of `protocols` (e.g. `['redis:', 'rediss:']`). */
 export const url = (name: string, protocols: string[]) =>
   z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { textDefaults } from './defaults';
-import { bool, int, logLevel, optionalBool, url } from './fields';
+import { bool, int, logLevel, optionalBool, optionalInt, url } from './fields';
 import { tracingEnvSchema } from './tracing-config';
 
 /**
@@ -14,6 +14,7 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int('PORT', 4000, 0, 65535),
+  AUTHZ_OPS_PORT: optionalInt('AUTHZ_OPS_PORT', 0, 65535),
   // --- database
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
   AUTHZ_DATA_DIR: z.string().min(1).default('.data'),
@@ -44,6 +45,8 @@ export const envSchema = z.object({
   // --- decisions
   AUTHZ_MAX_CHECKS: int('AUTHZ_MAX_CHECKS', 1000, 1, 100_000),
   AUTHZ_MAX_INFLIGHT_CHECKS: int('AUTHZ_MAX_INFLIGHT_CHECKS', 10_000, 1, 10_000_000),
+  AUTHZ_MAX_EVENT_LOOP_DELAY_MS: int('AUTHZ_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+  AUTHZ_MAX_HEAP_USED_MB: int('AUTHZ_MAX_HEAP_USED_MB', 0, 0, 1_000_000),
   AUTHZ_REQUEST_TIMEOUT_MS: int('AUTHZ_REQUEST_TIMEOUT_MS', 2000, 10, 60_000),
   // --- logs, metrics, Apollo Studio
   LOG_LEVEL: logLevel('LOG_LEVEL', 'info'),

@@ -21,7 +21,7 @@ const section = <T, const N extends EnvName>(variables: readonly N[], build: (en
  */
 export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
   env: section(['NODE_ENV'], (e) => e.NODE_ENV),
-  http: section(['HOST', 'PORT'], (e) => ({ host: e.HOST, port: e.PORT })),
+  http: section(['HOST', 'PORT', 'AUTHZ_OPS_PORT'], (e) => ({ host: e.HOST, port: e.PORT, opsPort: e.AUTHZ_OPS_PORT ?? null })),
   database: section(['DATABASE_URL', 'AUTHZ_DATA_DIR'], (e) =>
     e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'embedded', dataDir: e.AUTHZ_DATA_DIR },
   ),
@@ -70,6 +70,10 @@ export const SECTIONS: { readonly [K in keyof Config]: Section<Config[K]> } = {
     }),
   ),
   maxInflightChecks: section(['AUTHZ_MAX_INFLIGHT_CHECKS'], (e) => e.AUTHZ_MAX_INFLIGHT_CHECKS),
+  loadShedding: section(['AUTHZ_MAX_EVENT_LOOP_DELAY_MS', 'AUTHZ_MAX_HEAP_USED_MB'], (e) => ({
+    maxEventLoopDelayMs: e.AUTHZ_MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: e.AUTHZ_MAX_HEAP_USED_MB * 1024 * 1024,
+  })),
   logLevel: section(['LOG_LEVEL'], (e) => e.LOG_LEVEL),
   observability: section(['LOG_FORMAT', 'ENABLE_METRICS', 'APOLLO_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_USAGE_REPORTING_URL', 'APOLLO_SCHEMA_REPORTING_URL', ...TRACING_VARIABLES], (e, problems) => {
     if (Boolean(e.APOLLO_KEY) !== Boolean(e.APOLLO_GRAPH_REF)) problems.push('APOLLO_KEY, APOLLO_GRAPH_REF: set both to report to Apollo Studio, or neither');

@@ -26,7 +26,8 @@ export interface CacheConfig {
 /** The gateway's configuration: every part is built by its section (sections.ts) from the variables it names. */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
-  readonly http: { readonly host: string; readonly port: number };
+  /** `opsPort`: a second port for /health, /ready and /metrics only (AUTHZ_OPS_PORT), or null. */
+  readonly http: { readonly host: string; readonly port: number; readonly opsPort: number | null };
   readonly database: Readonly<DatabaseConfig>;
   readonly seedDemoData: boolean;
   readonly redis: Readonly<RedisConfig>;
@@ -46,6 +47,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Admission control: check items in flight per instance, past which requests get 503 OVERLOADED (AUTHZ_MAX_INFLIGHT_CHECKS). */
   readonly maxInflightChecks: number;
+  /** Decision work shed while the process is under pressure (AUTHZ_MAX_EVENT_LOOP_DELAY_MS, AUTHZ_MAX_HEAP_USED_MB; 0: off). */
+  readonly loadShedding: { readonly maxEventLoopDelayMs: number; readonly maxHeapUsedBytes: number };
   readonly websocket: WebSocketConfig;
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { errorBody, HttpErrorCode } from './error-body';
 
 export interface AdmissionOptions {
@@ -19,9 +19,14 @@ export interface AdmissionOptions {
  * outside admission (`/health`, `/ready`, `/metrics`) stay fast. A request heavier than
  * the whole limit is admitted only when nothing else is in flight, so it is never
  * refused forever. No queue: a refusal costs less than waiting, and the client or load
- * balancer decides where to retry. A refusal comes after the body is read: refusing
- * with the body unread served other connections, `/health`'s included, worse under a
- * flood of clients.
+ * balancer decides where to retry.
+ *
+ * Most refusals come before the body is read (`refuseEarly`, an onRequest hook): a body
+ * of N bytes is taken to weigh at least 1 + N / BYTES_PER_ITEM, an estimate below the
+ * weight of any realistic `checks` body, so it refuses only what the exact check after
+ * parsing would refuse too. Reading and parsing bodies only to refuse them was most of
+ * the event loop's work under a flood, and a saturated loop accepts one new connection
+ * per turn (libuv), so fresh connections (a kubelet's `/health` probe) queued for seconds.
  */
 export class Admission {
   private inFlight = 0;
@@ -47,6 +52,20 @@ export class Admission {
     }
   }
 
+  /**
+   * A route's onRequest hook: 503 before the body is read when even the body's lowest
+   * estimated weight (its Content-Length) does not fit beside what is in flight.
+   */
+  refuseEarly(route: 'graphql' | 'rest'): onRequestHookHandler {
+    return (request, reply, done) => {
+      if (this.inFlight > 0 && request.method !== 'OPTIONS' && this.inFlight + estimatedWeight(request.headers['content-length']) > this.options.maxInflightChecks) {
+        this.refuse(route, request, reply);
+        return;
+      }
+      done();
+    };
+  }
+
   private refuse(route: 'graphql' | 'rest', request: FastifyRequest, reply: FastifyReply): FastifyReply {
     this.options.onReject(route);
     return reply
@@ -54,6 +73,19 @@ export class Admission {
       .header('retry-after', String(this.options.retryAfterSeconds))
       .send(errorBody(request.url, HttpErrorCode.OVERLOADED, 'The gateway is at its limit of work in flight; retry shortly'));
   }
+}
+
+/**
+ * Bytes per check item assumed before a body is read: an item of `checks` is about 60
+ * bytes with short identifiers (`{"userId":"u1","orgId":"acme","permission":"doc:read"}`)
+ * and more with real ones, so 128 keeps the estimate under the weight parsed later.
+ */
+export const BYTES_PER_ITEM = 128;
+
+/** The weight a body of `contentLength` bytes is assumed to have at least, before it is read. */
+export function estimatedWeight(contentLength: string | undefined): number {
+  const bytes = contentLength === undefined ? 0 : Number(contentLength);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? 1 + Math.floor(bytes / BYTES_PER_ITEM) : 1;
 }
 
 /**

@@ -16,6 +16,9 @@ import type { Logger } from '../observability/logger';
 import type { Admission } from './admission';
 import { errorBody } from './error-body';
 
+/** The REST compatibility check route (under admission and load shedding). */
+export const REST_CHECK_PATH = '/api/v1/authorization/check';
+
 const STATUS_NAMES = { L1_HIT: 'l1_cache_hit', L2_HIT: 'l2_cache_hit', MISS: 'cache_miss', DISABLED: 'cache_disabled', DEGRADED: 'degraded' } as const;
 
 /**
@@ -46,7 +49,7 @@ export function registerRestCompat(
       return reply.code(503).send(errorBody(request.url, 'AUTHZ_UNAVAILABLE', UNAVAILABLE, { traceId: request.id }));
     }
   };
-  app.post('/api/v1/authorization/check', { preHandler: authenticate }, async (request, reply) =>
+  app.post(REST_CHECK_PATH, { preHandler: authenticate, ...(deps.admission ? { onRequest: deps.admission.refuseEarly('rest') } : {}) }, async (request, reply) =>
     deps.admission ? deps.admission.run('rest', 1, request, reply, () => check(request, reply)) : check(request, reply),
   );
   const check = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -52,7 +52,7 @@ export function createHttpServer(options: { bodyLimitBytes: number; logger?: Log
  * of the two asks first, so a declined request is not authenticated twice and a failed
  * authentication reaches Apollo's error handling as it always did. With `admission`,
  * both paths run under it (admission.ts): past its limit the answer is 503 OVERLOADED
- * before the caller is authenticated or anything is parsed beyond the JSON body.
+ * before the caller is authenticated, and mostly before the body is read.
  */
 export function registerGraphQL(
   app: FastifyInstance,
@@ -75,6 +75,7 @@ export function registerGraphQL(
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
+    ...(admission ? { onRequest: admission.refuseEarly('graphql') } : {}),
     handler: async function (request, reply) {
       const admitted = () =>
         !admission || request.method === 'OPTIONS'

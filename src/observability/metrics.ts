@@ -28,6 +28,7 @@ export interface GatewayMetrics {
   readonly traceSpansDropped: Counter<'reason'>;
   /** Requests refused by admission control (503 OVERLOADED), by route. */
   readonly admissionRejected: Counter<'route'>;
+  readonly loadShed: Counter<'route' | 'reason'>;
   /** Check items (a request's weight) in flight under admission control. */
   readonly inflightChecks: Gauge;
   /**
@@ -168,6 +169,12 @@ export function createMetrics(registry: Registry): GatewayMetrics {
       labelNames: ['route'],
       registers,
     }),
+    loadShed: new Counter({
+      name: 'authz_load_shed_total',
+      help: 'Requests refused with 503 OVERLOADED because the event-loop delay or the heap in use was past its bound (AUTHZ_MAX_EVENT_LOOP_DELAY_MS, AUTHZ_MAX_HEAP_USED_MB), by route and reason.',
+      labelNames: ['route', 'reason'],
+      registers,
+    }),
     inflightChecks: new Gauge({
       name: 'authz_inflight_checks',
       help: 'Check items in flight under admission control (a request weighs 1 plus its checks), at most AUTHZ_MAX_INFLIGHT_CHECKS.',
@@ -197,6 +204,7 @@ export function createMetrics(registry: Registry): GatewayMetrics {
     }),
   };
   for (const route of ['graphql', 'rest']) metrics.admissionRejected.inc({ route }, 0);
+  for (const route of ['graphql', 'rest']) for (const reason of ['event_loop_delay', 'heap_used']) metrics.loadShed.inc({ route, reason }, 0);
   // Export every cache status at zero from the start: a rate over a series that does
   // not exist yet is "no data", which alerts such as L2CacheNotWorking cannot see.
   for (const status of Object.values(CACHE_STATUS_LABELS)) metrics.checks.inc({ cache_status: status }, 0);

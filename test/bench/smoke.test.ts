@@ -39,6 +39,9 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
     // The row is the slower round (the lower middle of two).
     expect(Math.round(byName(prefix).requestsPerSecond)).toBe(Math.min(...rounds.map((r) => r.requestsPerSecond)));
   }
+  // L2 value authentication, measured once per round of scenario 1 (figures not asserted).
+  expect(report.l2Authentication!.rounds).toHaveLength(2);
+  for (const field of ['memoHitMicros', 'verifyMicros'] as const) expect(report.l2Authentication![field]).toBeGreaterThan(0);
   const table = readFileSync(path.join(ROOT, 'bench', 'results', 'smoke.md'), 'utf8');
   expect(table).toContain('| scenario |');
   expect(table).toContain('| target | measured | goal | met |');
@@ -46,5 +49,7 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   expect(table).toMatch(/\| 8: req\/s OpenTelemetry 100% vs off \| [\d.]+ \|/);
   expect(table).toMatch(/Scenario 1 and 6a ran in 2 alternating rounds .* ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/Scenario 2a and 2b ran in 2 alternating rounds: L2 hit p50 [\d.]+, [\d.]+ ms, DB load p50 [\d.]+, [\d.]+ ms; ratios [\d.]+, [\d.]+\./);
+  expect(table).toMatch(/\| 1: L2 value authentication per warm hit \/ server CPU per request \| [\d.]+ \| <= 0.03 \|/);
+  expect(table).toMatch(/L2 value authentication \(bench\/l2-auth-cost.ts, 1000 genuine values/);
   expect(table).toMatch(/a Redis PING from Node, p50 [\d.]+ ms; an HTTP request to bare node:http at 1 connection \(6c\), p50 [\d.]+ ms/);
 }, 180_000);

@@ -53,6 +53,10 @@ export async function startTestGateway(
     // report DEGRADED where a test expects a cache status. Fault tests set it back to 50.
     AUTHZ_L2_TIMEOUT_MS: '1000',
     AUTHZ_L2_SIGNING_KEY: TEST_L2_SIGNING_KEY,
+    // The gateway shares jest's event loop: the tests' own synchronous work (seeding,
+    // compiling) would read as event-loop delay and shed requests. Load-shedding tests
+    // set a bound of their own.
+    AUTHZ_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
   const sql: string[] = [];

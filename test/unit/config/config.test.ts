@@ -16,7 +16,7 @@ describe('loadConfig: defaults', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       env: 'development',
-      http: { host: '127.0.0.1', port: 4000 },
+      http: { host: '127.0.0.1', port: 4000, opsPort: null },
       database: { kind: 'embedded', dataDir: '.data' },
       seedDemoData: true,
       redis: { kind: 'memory' },
@@ -31,6 +31,7 @@ describe('loadConfig: defaults', () => {
       preparedOperations: true,
       requestTimeoutMs: 2000,
       maxInflightChecks: 10_000,
+      loadShedding: { maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0 },
       websocket: {
         enabled: true,
         maxSubscriptionsPerConnection: 100,
@@ -239,6 +240,15 @@ describe('demo data', () => {
 test('AUTHZ_MAX_INFLIGHT_CHECKS is read, and a bad value names the variable', () => {
   expect(loadConfig({ AUTHZ_MAX_INFLIGHT_CHECKS: '2500' }).maxInflightChecks).toBe(2500);
   expect(() => loadConfig({ AUTHZ_MAX_INFLIGHT_CHECKS: '0' })).toThrow(/AUTHZ_MAX_INFLIGHT_CHECKS must be between 1 and/);
+});
+
+test('load shedding and the operations port are read, and bad values name the variable', () => {
+  const config = loadConfig({ AUTHZ_MAX_EVENT_LOOP_DELAY_MS: '0', AUTHZ_MAX_HEAP_USED_MB: '512', AUTHZ_OPS_PORT: '4001' });
+  expect(config.loadShedding).toEqual({ maxEventLoopDelayMs: 0, maxHeapUsedBytes: 512 * 1024 * 1024 });
+  expect(config.http.opsPort).toBe(4001);
+  expect(() => loadConfig({ AUTHZ_MAX_EVENT_LOOP_DELAY_MS: '-1' })).toThrow(/AUTHZ_MAX_EVENT_LOOP_DELAY_MS must be a whole number/);
+  expect(() => loadConfig({ AUTHZ_MAX_HEAP_USED_MB: 'lots' })).toThrow(/AUTHZ_MAX_HEAP_USED_MB must be a whole number/);
+  expect(() => loadConfig({ AUTHZ_OPS_PORT: '70000' })).toThrow(/AUTHZ_OPS_PORT must be between 0 and 65535/);
 });
 
 describe('L2 signing keys', () => {

@@ -115,7 +115,7 @@ describe.each([
     const data = find(objects(), 'ConfigMap', 'authz-gateway-config').data as Record<string, string>;
     const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://authz:pw@postgres:5432/authz', METRICS_TOKEN: 'm'.repeat(32), AUTHZ_L2_SIGNING_KEY: 's'.repeat(44) });
     expect(config.env).toBe('production');
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 4000 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 4000, opsPort: null });
     expect(config.authMode).toBe('apikey');
     expect(config.seedDemoData).toBe(false);
     expect(config.redis.kind).toBe('redis');

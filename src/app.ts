@@ -57,8 +57,8 @@ import { l2RejectionReporter } from './observability/l2-rejections';
 import { createMetrics } from './observability/metrics';
 import { probeReadiness } from './observability/readiness-probe';
 import { UsageReporter } from './observability/studio/usage-reporter';
-import { annotateRequestSpan, traceGraphQLRequests } from './observability/tracing/request-span';
-import { TracedDecisionService, tracedAdmin, tracedL2Reads, tracedStore } from './observability/tracing/traced-layers';
+import { annotateRequestSpan, requestTrace, traceGraphQLRequests } from './observability/tracing/request-span';
+import { tracedAdmin, tracedDecisions, tracedL2Reads, tracedStore } from './observability/tracing/traced-layers';
 import { Tracing } from './observability/tracing/tracing';
 import type { Logger } from './observability/logger';
 import { type Database, openDatabase } from './store/database';
@@ -223,12 +223,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       source = withStatus(singleFlight, 'DISABLED');
     }
     const decisionOptions = { maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) };
-    const decisions = tracing ? new TracedDecisionService(decisionOptions, tracing) : new DecisionService(decisionOptions);
+    const decisions = new DecisionService(decisionOptions);
     /** L1 for one request and read requirement, under that request's deadline. */
     const newLoader = (requirement: ReadRequirement = MINIMIZE_LATENCY, deadline: PermissionSetSource = new RequestDeadlineSource(source, config.requestTimeoutMs)) =>
       new PermissionLoader(deadline, keys, { cache: config.cache.enabled, requirement });
     const changes = new PolicyChanges(database.prisma, invalidator || feed ? new L2ChangeGate(invalidator, feed, logger) : null);
-    const admin = tracing ? tracedAdmin(new PolicyAdmin(changes), tracing) : new PolicyAdmin(changes);
+    const admin = new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
     const whoCan = new WhoCanService(new WhoCanStore(database.prisma));
     if (config.authMode === 'none') {
@@ -253,7 +253,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
     });
     const logged = logAndRecordRequest(requestLogWriter(logger), requestMetricsRecorder(metrics));
-    const finished = tracing ? annotateRequestSpan(tracing, logged) : logged;
+    const finished = tracing ? annotateRequestSpan(logged) : logged;
     // One plugin list for Apollo and the prepared path (which refuses any it cannot reproduce).
     const plugins = gatewayPlugins({ armor: armorPlugins, finished, studio: config.observability.apollo });
     const apollo = new ApolloServer<GraphQLContext>({
@@ -304,7 +304,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     });
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
-      return new RequestContext(request.id, caller, shared, new RequestDeadlineSource(source, config.requestTimeoutMs));
+      const deadline = new RequestDeadlineSource(source, config.requestTimeoutMs);
+      // A sampled request's trace rides on its own context and source chain (no async context).
+      const trace = tracing ? requestTrace(request) : undefined;
+      return trace
+        ? new RequestContext(request.id, caller, { ...shared, decisions: tracedDecisions(decisions, trace), admin: tracedAdmin(admin, trace) }, trace.source(deadline), trace)
+        : new RequestContext(request.id, caller, shared, deadline);
     }, prepared, admission, tracing ? traceGraphQLRequests(tracing) : undefined);
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator, admission });
     registerConsole(app, { authMode: config.authMode });

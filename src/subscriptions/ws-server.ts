@@ -71,7 +71,7 @@ export function serveGraphQLWebSocket(
   const rules = [...specifiedRules, ...deps.validationRules, ...(deps.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   wss.on('connection', (socket) => {
     metrics.wsConnections.inc();
-    socket.once('close', () => {
+    socket.on('close', () => {
       metrics.wsConnections.dec();
       connections.delete(socket);
     });

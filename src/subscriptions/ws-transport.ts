@@ -30,7 +30,9 @@ export function runProtocol(protocol: ProtocolServer<SocketExtra>, wss: WebSocke
       logger.error({ err: error }, 'WebSocket message handling failed');
       socket.close(CloseCode.InternalServerError, reason(error));
     };
-    socket.once('error', fail);
+    // `on`, not `once`: a socket emits 'close' once, and once's wrapper would cost every
+    // idle connection a bound function per listener.
+    socket.on('error', fail);
     heartbeat.add(socket);
     const closed = protocol.opened(
       {
@@ -47,7 +49,7 @@ export function runProtocol(protocol: ProtocolServer<SocketExtra>, wss: WebSocke
       },
       { socket },
     );
-    socket.once('close', (code, text) => {
+    socket.on('close', (code, text) => {
       heartbeat.remove(socket);
       void closed(code, String(text)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));
     });

@@ -1,4 +1,4 @@
-// `npx tsx bench/subscriptions.ts [--changes 200] [--idle 10000] [--rounds 3]`: what
+// `npx tsx bench/subscriptions.ts [--changes 200] [--idle 10000] [--rounds 3] [--no-build]`: what
 // subscriptions cost. Builds the gateway and runs it as deployed (`node dist/src/main.js`,
 // NODE_ENV=production, callers authenticated by a JWT), two or three instances (processes)
 // on the local PostgreSQL and Redis, with the data of `npm run bench` (10,000 users in 100
@@ -9,13 +9,14 @@
 //    B (an upper bound of commit -> message: it includes the mutation's own work), and
 //    B's own histogram (instance learned of the commit -> set handed to the socket).
 // 2. Idle cost: B's CPU over 10 s at rest, then `--idle` connections with one
-//    subscription each (distinct members), B's RSS growth and CPU over 10 s at rest.
-//    Then, on a fresh instance C, the same number of subscriptions over `--idle / 100`
-//    connections (100 each): the two growths split the cost into connection and
-//    subscription.
+//    subscription each (distinct members), B's memory growth (process.memoryUsage()
+//    after a full GC, read through the inspector: RSS, and JS heap + external) and CPU
+//    over 10 s at rest. Then, on a fresh instance C, the same number of subscriptions
+//    over `--idle / 100` connections (100 each): the two growths split the cost into
+//    connection and subscription.
 // 3. Scenario 1 of `npm run bench` (`can`, L2 warm, 50 connections) on B, with its
-//    `--idle` subscribers connected and with none, alternating (`--rounds`); the ratio is
-//    the median of the rounds' ratios.
+//    `--idle` subscribers connected and with none, in `--rounds` ABBA rounds; the ratio
+//    is the median of the rounds' ratios.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ import { gql } from './admin-client';
 import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
 import { cpuMicros, ROOT, rssMb, runLoad, type Server, startServer } from './processes';
+import { inspectArgs, type Memory, memoryAfterGc } from './inspector';
 import { quantile } from './stats';
 import { closeAll, connect, idleSubscribers, pause, waitFor } from './ws-clients';
 
@@ -34,14 +36,14 @@ const SIZE = { users: 10_000, orgs: 100 };
 const PER_CONNECTION = 100;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { changes: { type: 'string', default: '200' }, idle: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { changes: { type: 'string', default: '200' }, idle: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' }, 'no-build': { type: 'boolean', default: false } } });
   const changes = Number(values.changes);
   const idle = Number(values.idle);
   const rounds = Number(values.rounds);
   const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const servers: Server[] = [];
   const sockets: WebSocket[] = [];
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!values['no-build']) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const db = await createDatabase(PG, `authz_sbench_${id}`);
   try {
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, stdio: 'ignore' });
@@ -56,9 +58,10 @@ async function main(): Promise<void> {
       AUTHZ_L2_SIGNING_KEY: randomBytes(32).toString('base64'), AUTH_MODE: 'jwt', AUTH_JWT_SECRET: secret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway',
     };
     const start = async (name: string) => {
-      const server = await startServer(name, ['dist/src/main.js'], env);
+      const inspector = await inspectArgs();
+      const server = await startServer(name, [...inspector.args, 'dist/src/main.js'], env);
       servers.push(server);
-      return server;
+      return { ...server, inspect: inspector.port };
     };
     const a = await start('A');
     const b = await start('B');
@@ -99,48 +102,63 @@ async function main(): Promise<void> {
     const members = data.pairs;
     await pause(3_000);
     const restBefore = await cpuAtRest(b.pid);
-    const rss0 = rssMb(b.pid);
-    const connectIdle = async () => sockets.push(...(await idleSubscribers(b.url, reader, members, idle, 1)));
+    const b0 = await memoryAfterGc(b.inspect);
+    const connectIdle = async () => {
+      sockets.push(...(await idleSubscribers(b.url, reader, members, idle, 1)));
+      await pause(5_000); // let the first loads' garbage be collected before measuring
+    };
+    const closeIdle = () => closeAll(sockets.splice(1));
     await connectIdle();
-    await pause(5_000);
     const restAfter = await cpuAtRest(b.pid);
-    const rss1 = rssMb(b.pid);
-    const perConnectionAndSubscription = ((rss1 - rss0) * 1024) / idle;
+    const b1 = await memoryAfterGc(b.inspect);
 
-    // 3. Scenario 1 with the idle subscribers and without, alternating.
-    const ratios: number[] = [];
+    // 3. Scenario 1 with the idle subscribers and without, in ABBA order (with, without |
+    // without, with | ...) so that a drift of the machine weighs on both alike.
     const rps: Array<[number, number]> = [];
     for (let round = 1; round <= rounds; round++) {
-      if (round > 1) await connectIdle();
-      const withIdle = await scenario1(b.url, reader);
-      const open = sockets.splice(1);
-      await closeAll(open);
-      await pause(2_000);
-      const without = await scenario1(b.url, reader);
-      rps.push([withIdle.requestsPerSecond, without.requestsPerSecond]);
-      ratios.push(withIdle.requestsPerSecond / without.requestsPerSecond);
+      const measured: { with?: number; without?: number } = {};
+      for (const arm of round % 2 === 1 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
+        const connected = sockets.length > 1;
+        if (arm === 'with' && !connected) await connectIdle();
+        if (arm === 'without' && connected) {
+          await closeIdle();
+          await pause(2_000);
+        }
+        measured[arm] = (await scenario1(b.url, reader)).requestsPerSecond;
+      }
+      rps.push([measured.with!, measured.without!]);
     }
+    await closeIdle();
 
     // 2b. The same number of subscriptions over fewer connections, on a fresh instance C.
     const c = await start('C');
     await warm(c.url, data.pairs, reader);
     await pause(3_000);
-    const rssC0 = rssMb(c.pid);
+    const c0 = await memoryAfterGc(c.inspect);
     const fewer = Math.ceil(idle / PER_CONNECTION);
     sockets.push(...(await idleSubscribers(c.url, reader, members, fewer, PER_CONNECTION)));
     await pause(5_000);
-    const rssC1 = rssMb(c.pid);
     const restC = await cpuAtRest(c.pid);
-    const shared = ((rssC1 - rssC0) * 1024) / (fewer * PER_CONNECTION);
-    // idle x (conn + sub) = growth B; fewer x conn + idle x sub = growth C.
-    const connection = (((rss1 - rss0) - (rssC1 - rssC0)) * 1024) / (idle - fewer);
-    const subscription = shared - (connection * fewer) / (fewer * PER_CONNECTION);
+    const c1 = await memoryAfterGc(c.inspect);
 
-    row([`${idle} idle subscriptions on B, 1 per connection`, `RSS ${rss0.toFixed(0)} -> ${rss1.toFixed(0)} MB (+${(rss1 - rss0).toFixed(0)} MB)`, `${perConnectionAndSubscription.toFixed(1)} kB each`, `CPU at rest ${restBefore.toFixed(1)} % -> ${restAfter.toFixed(1)} %`]);
-    row([`${fewer * PER_CONNECTION} idle subscriptions on C, ${PER_CONNECTION} per connection`, `RSS ${rssC0.toFixed(0)} -> ${rssC1.toFixed(0)} MB (+${(rssC1 - rssC0).toFixed(0)} MB)`, `${shared.toFixed(1)} kB each`, `CPU at rest ${restC.toFixed(1)} %`]);
-    row([`split`, `${connection.toFixed(1)} kB per connection`, `${subscription.toFixed(1)} kB per subscription`, '']);
+    // B: idle x (connection + subscription); C: fewer x connection + idle x subscription.
+    const split = (m: (x: Memory) => number) => {
+      const growthB = (m(b1) - m(b0)) * 1024;
+      const growthC = (m(c1) - m(c0)) * 1024;
+      const connection = (growthB - growthC) / (idle - fewer);
+      return { growthB, growthC, connection, subscription: (growthC - connection * fewer) / idle };
+    };
+    const kb = (n: number) => `${n.toFixed(1)} kB`;
+    const mb = (n: number) => `${(n / 1024).toFixed(1)} MB`;
+    const js = split((x) => x.heapUsed + x.external);
+    const rss = split((x) => x.rss);
+    row(['idle cost (server process, after a full GC)', `${idle} subscriptions on B, 1 per connection`, `${idle} subscriptions on C, ${PER_CONNECTION} per connection`, 'per connection', 'per subscription']);
+    row(['RSS growth', `${mb(rss.growthB)} (${kb(rss.growthB / idle)} each)`, `${mb(rss.growthC)} (${kb(rss.growthC / idle)} each)`, kb(rss.connection), kb(rss.subscription)]);
+    row(['JS heap + external growth', `${mb(js.growthB)} (${kb(js.growthB / idle)} each)`, `${mb(js.growthC)} (${kb(js.growthC / idle)} each)`, kb(js.connection), kb(js.subscription)]);
+    row(['CPU at rest, % of one core over 10 s', `${restBefore.toFixed(1)} % before, ${restAfter.toFixed(1)} % with them`, `${restC.toFixed(1)} % with them`, '', '']);
+    const ratios = rps.map(([w, n]) => w / n);
     const median = [...ratios].sort((x, y) => x - y)[Math.floor(ratios.length / 2)]!;
-    row([`scenario 1 on B, req/s with ${idle} idle subscribers / with none, per round`, rps.map(([w, n]) => `${w.toFixed(0)} / ${n.toFixed(0)} = ${(w / n).toFixed(3)}`).join('; '), `median ${median.toFixed(3)}x`, '']);
+    row([`scenario 1 on B, req/s with ${idle} idle subscribers / with none, per round`, rps.map(([w, n]) => `${w.toFixed(0)} / ${n.toFixed(0)} = ${(w / n).toFixed(3)}`).join('; '), `median ${median.toFixed(3)}x`, '', '']);
   } finally {
     for (const s of sockets) s.terminate();
     for (const s of servers) await s.stop();

@@ -25,10 +25,10 @@ import type WebSocket from 'ws';
 import { gql } from './admin-client';
 import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
-import { cpuMicros, ROOT, rssMb, runLoad, type Server, startServer } from './processes';
+import { cpuMicros, ROOT, runLoad, type Server, startServer } from './processes';
 import { inspectArgs, type Memory, memoryAfterGc } from './inspector';
 import { quantile } from './stats';
-import { closeAll, connect, idleSubscribers, pause, waitFor } from './ws-clients';
+import { closeAll, connect, idleSubscribers, pause, retried, waitFor } from './ws-clients';
 
 const PG = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -158,6 +158,7 @@ async function main(): Promise<void> {
     row(['CPU at rest, % of one core over 10 s', `${restBefore.toFixed(1)} % before, ${restAfter.toFixed(1)} % with them`, `${restC.toFixed(1)} % with them`, '', '']);
     const ratios = rps.map(([w, n]) => w / n);
     const median = [...ratios].sort((x, y) => x - y)[Math.floor(ratios.length / 2)]!;
+    if (retried.count > 0) row([`subscriptions sent again after an error (AUTHZ_UNAVAILABLE while connecting)`, retried.count, '', '', '']);
     row([`scenario 1 on B, req/s with ${idle} idle subscribers / with none, per round`, rps.map(([w, n]) => `${w.toFixed(0)} / ${n.toFixed(0)} = ${(w / n).toFixed(3)}`).join('; '), `median ${median.toFixed(3)}x`, '', '']);
   } finally {
     for (const s of sockets) s.terminate();

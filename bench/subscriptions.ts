@@ -114,6 +114,9 @@ async function main(): Promise<void> {
 
     // 3. Scenario 1 with the idle subscribers and without, in ABBA order (with, without |
     // without, with | ...) so that a drift of the machine weighs on both alike.
+    // One unmeasured run first: the first load after the memory readings (full GCs
+    // through the inspector) ran far slower in every trial, with or without subscribers.
+    await scenario1(b.url, reader);
     const rps: Array<[number, number]> = [];
     const cpu: Array<[number, number]> = [];
     for (let round = 1; round <= rounds; round++) {

@@ -12,7 +12,7 @@ const MAX_SLOTS = 64;
  * So each socket is pinged once per `intervalMs`, the first time about `intervalMs` after
  * it was added (it joins the slot visited last), and one that does not answer a ping
  * within `intervalMs` is cut. Sockets that connect at different times are pinged at
- * different times: the wheel never pings every socket at once.
+ * different times, so the pings of many sockets spread over the interval.
  */
 export class HeartbeatWheel {
   private readonly slots: Array<Set<WebSocket>>;
@@ -21,6 +21,8 @@ export class HeartbeatWheel {
   private readonly awaiting = new Set<WebSocket>();
   private readonly timer: NodeJS.Timeout;
   private turn = 0;
+  /** One pong listener for every socket. */
+  private readonly onPong: (this: WebSocket) => void;
 
   constructor(intervalMs: number) {
     const count = Math.max(1, Math.min(MAX_SLOTS, Math.floor(intervalMs / TICK_MS)));
@@ -33,8 +35,6 @@ export class HeartbeatWheel {
     this.timer = setInterval(() => this.visit(), intervalMs / count);
     this.timer.unref();
   }
-
-  private readonly onPong: (this: WebSocket) => void;
 
   get size(): number {
     return this.slotOf.size;

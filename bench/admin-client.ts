@@ -24,8 +24,9 @@ export async function admin<T>(work: (client: Client) => Promise<T>): Promise<T>
   }
 }
 
-/** One GraphQL POST to a gateway at `url`, no credentials. */
-export async function gql(url: string, query: string): Promise<{ errors?: unknown }> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+/** One GraphQL POST to a gateway at `url`, with `authorization` if given. */
+export async function gql(url: string, query: string, authorization?: string): Promise<{ errors?: unknown }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }) });
   return (await response.json()) as { errors?: unknown };
 }

@@ -192,7 +192,9 @@ async function main(): Promise<void> {
       ];
       const servers: Array<[string, Server]> = [];
       try {
-        for (const [name, env] of variants) servers.push([name, await startServer(`gateway-${name.slice(0, 2)}`, gatewayArgs, gatewayEnv({ ...warmPrefix, ...env }))]);
+        // With --cpu-prof, each variant's profile is named after it (gateway-8a.cpuprofile, ...).
+        const profiled = (variant: string) => (cpuProf ? [...profArgs, '--cpu-prof-name', `gateway-${variant}.cpuprofile`] : []);
+        for (const [name, env] of variants) servers.push([name, await startServer(`gateway-${name.slice(0, 2)}`, [...profiled(name.slice(0, 2)), ...gatewayArgs], gatewayEnv({ ...warmPrefix, ...env }))]);
         await warm(servers[0]![1].url, data.pairs, authorization);
         for (let round = 1; round <= rounds; round++) {
           for (const [name, server] of servers) await measure(server, name, job(server.url, 'can', 50), 1, round);

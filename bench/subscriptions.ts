@@ -1,42 +1,81 @@
-// `npx tsx bench/subscriptions.ts [--changes 200] [--idle 10000]`: what subscriptions
-// cost, with two gateway instances (processes) on the local PostgreSQL and Redis and a
-// database of their own.
+// `npx tsx bench/subscriptions.ts [--changes 200] [--idle 10000] [--rounds 3] [--no-build]`: what
+// subscriptions cost. Builds the gateway and runs it as deployed (`node dist/src/main.js`,
+// NODE_ENV=production, callers authenticated by a JWT), two or three instances (processes)
+// on the local PostgreSQL and Redis, with the data of `npm run bench` (10,000 users in 100
+// organizations) in a database of their own. Every figure is of the server process only
+// (RSS and CPU time from /proc); the clients run in this process.
 // 1. Delivery across instances: a subscriber on B, grant/revoke pairs sent to A one at
 //    a time; for each, the time from sending the mutation to the new set arriving from
 //    B (an upper bound of commit -> message: it includes the mutation's own work), and
 //    B's own histogram (instance learned of the commit -> set handed to the socket).
-// 2. Idle cost: `--idle` connections to B, one subscription each (distinct users), then
-//    B's RSS and CPU over 10 s at rest, against B before they connected.
+// 2. Idle cost: B's CPU over 10 s at rest, then `--idle` connections with one
+//    subscription each (distinct members), B's memory growth (process.memoryUsage()
+//    after a full GC, read through the inspector: RSS, and JS heap + external) and CPU
+//    over 10 s at rest. Then, on a fresh instance C, the same number of subscriptions
+//    over `--idle / 100` connections (100 each): the two growths split the cost into
+//    connection and subscription.
+// 3. Scenario 1 of `npm run bench` (`can`, L2 warm, 50 connections) on B, with its
+//    `--idle` subscribers connected and with none, in `--rounds` ABBA rounds; the ratio
+//    is the median of the rounds' ratios.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { admin, databaseUrl, gql, PG } from './admin-client';
+import { SignJWT } from 'jose';
+import type WebSocket from 'ws';
+import { gql } from './admin-client';
+import { createDatabase, generate, load } from './data';
+import type { LoadJob, LoadResult } from './loadgen';
+import { cpuMicros, ROOT, runLoad, type Server, startServer } from './processes';
+import { inspectArgs, type Memory, memoryAfterGc } from './inspector';
 import { quantile } from './stats';
-import WebSocket from 'ws';
-import { cpuMicros, rssMb, type Server, startServer, TSX } from './processes';
+import { closeAll, connect, idleSubscribers, pause, retried, waitFor } from './ws-clients';
 
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SUBSCRIPTION = 'subscription S($u: ID!, $o: ID!) { permissionsChanged(userId: $u, orgId: $o) { permissions } }';
+const PG = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SIZE = { users: 10_000, orgs: 100 };
+const PER_CONNECTION = 100;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { changes: { type: 'string', default: '200' }, idle: { type: 'string', default: '10000' } } });
+  const { values } = parseArgs({ options: { changes: { type: 'string', default: '200' }, idle: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' }, 'no-build': { type: 'boolean', default: false } } });
   const changes = Number(values.changes);
   const idle = Number(values.idle);
-  const database = `authz_sbench_${Date.now().toString(36)}`;
+  const rounds = Number(values.rounds);
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const servers: Server[] = [];
   const sockets: WebSocket[] = [];
-  await admin((c) => c.query(`CREATE DATABASE "${database}"`));
+  if (!values['no-build']) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const db = await createDatabase(PG, `authz_sbench_${id}`);
   try {
-    const url = databaseUrl(database);
-    execFileSync(process.execPath, [...TSX, 'scripts/db-migrate.ts'], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
-    const env = { DATABASE_URL: url, REDIS_URL: REDIS, AUTHZ_REDIS_KEY_PREFIX: `sbench:${database}:`, AUTH_MODE: 'none', AUTHZ_DEMO_DATA: 'false', PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-    for (const name of ['A', 'B']) servers.push(await startServer(name, [...TSX, 'src/main.ts'], { ...env, LOG_LEVEL: 'info' }));
-    const [a, b] = servers as [Server, Server];
-    const setup = await gql(a.url, `mutation { createOrganization(id: "acme", name: "Acme") { consistencyToken } addMember(userId: "u", orgId: "acme") { consistencyToken } }`);
-    if (setup.errors) throw new Error(JSON.stringify(setup.errors));
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url }, stdio: 'ignore' });
+    const data = generate(SIZE.users, SIZE.orgs);
+    await load(db.url, data);
+    const secret = randomBytes(32).toString('hex');
+    const token = async (scope: string) => `Bearer ${await new SignJWT({ scope }).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setIssuer('authz-bench').setAudience('authz-gateway').setExpirationTime('2h').sign(new TextEncoder().encode(secret))}`;
+    const reader = await token('authz:check');
+    const adminToken = await token('authz:admin');
+    const env = {
+      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL: REDIS, AUTHZ_REDIS_KEY_PREFIX: `sbench:${id}:`, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info',
+      AUTHZ_L2_SIGNING_KEY: randomBytes(32).toString('base64'), AUTH_MODE: 'jwt', AUTH_JWT_SECRET: secret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway',
+    };
+    const start = async (name: string) => {
+      const inspector = await inspectArgs();
+      const server = await startServer(name, [...inspector.args, 'dist/src/main.js'], env);
+      servers.push(server);
+      return { ...server, inspect: inspector.port };
+    };
+    const a = await start('A');
+    const b = await start('B');
+    const mutate = async (query: string) => {
+      const res = await gql(a.url, query, adminToken);
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+    };
+    await mutate(`mutation { createOrganization(id: "acme", name: "Acme") { consistencyToken } addMember(userId: "u", orgId: "acme") { consistencyToken } }`);
+    const row = (cells: Array<string | number>) => console.log(`| ${cells.join(' | ')} |`);
 
     // 1. Delivery delay.
     const sets: Array<{ at: number; permissions: string[] }> = [];
-    const subscriber = await connect(b.url, (message) => sets.push({ at: performance.now(), permissions: message }));
+    const subscriber = await connect(b.url, reader, (message) => sets.push({ at: performance.now(), permissions: message }));
+    sockets.push(subscriber.socket);
     subscriber.subscribe('u', 'acme');
     await waitFor(() => sets.length === 1);
     const ms: number[] = [];
@@ -44,83 +83,135 @@ async function main(): Promise<void> {
     for (let i = 0; i < changes; i++) {
       const mutation = i % 2 === 0 ? 'grantPermission' : 'revokePermission';
       const before = sets.length;
-      const start = performance.now();
-      const res = await gql(a.url, `mutation { ${mutation}(userId: "u", orgId: "acme", permission: "doc:read") { consistencyToken } }`);
+      const t0 = performance.now();
+      await mutate(`mutation { ${mutation}(userId: "u", orgId: "acme", permission: "doc:read") { consistencyToken } }`);
       const responded = performance.now();
-      if (res.errors) throw new Error(JSON.stringify(res.errors));
       await waitFor(() => sets.length > before);
-      ms.push(sets[before]!.at - start);
+      ms.push(sets[before]!.at - t0);
       afterResponse.push(sets[before]!.at - responded);
     }
-    sockets.push(subscriber.socket);
     const histogram = await serverDelay(b.url);
-    console.log(`| delivery, A's mutation sent -> B's message (${changes}) | p50 ${quantile(ms, 0.5).toFixed(1)} ms | p99 ${quantile(ms, 0.99).toFixed(1)} ms | max ${Math.max(...ms).toFixed(1)} ms |`);
-    console.log(`| delivery, A's response -> B's message (negative: before the response) | p50 ${quantile(afterResponse, 0.5).toFixed(1)} ms | p99 ${quantile(afterResponse, 0.99).toFixed(1)} ms | max ${Math.max(...afterResponse).toFixed(1)} ms |`);
-    console.log(`| B's histogram, commit seen -> handed to the socket | p50 <= ${histogram.p50} s | p99 <= ${histogram.p99} s | |`);
-
-    // 2. Idle subscriptions.
+    row([`delivery, A's mutation sent -> B's message (${changes})`, `p50 ${quantile(ms, 0.5).toFixed(1)} ms`, `p99 ${quantile(ms, 0.99).toFixed(1)} ms`, `max ${Math.max(...ms).toFixed(1)} ms`]);
+    row([`delivery, A's response -> B's message (negative: before the response)`, `p50 ${quantile(afterResponse, 0.5).toFixed(1)} ms`, `p99 ${quantile(afterResponse, 0.99).toFixed(1)} ms`, `max ${Math.max(...afterResponse).toFixed(1)} ms`]);
+    row([`B's histogram, commit seen -> handed to the socket`, `p50 <= ${histogram.p50} s`, `p99 <= ${histogram.p99} s`, '']);
     if (idle === 0) return;
-    const rssBefore = rssMb(b.pid);
-    let received = 0;
-    for (let i = 0; i < idle; i += 500) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(500, idle - i) }, async (_, j) => {
-          const c = await connect(b.url, () => received++);
-          c.subscribe(`idle${i + j}`, 'acme');
-          return c.socket;
-        }),
-      );
-      sockets.push(...batch);
+
+    // 2. Idle cost, one subscription per connection, on B (L2 warm first, for part 3).
+    await warm(b.url, data.pairs, reader);
+    // Distinct (user, org) memberships: every idle subscription has a watch of its own.
+    const members = data.pairs;
+    await pause(3_000);
+    const restBefore = await cpuAtRest(b.pid);
+    const b0 = await memoryAfterGc(b.inspect);
+    const connectIdle = async () => {
+      sockets.push(...(await idleSubscribers(b.url, reader, members, idle, 1)));
+      await pause(5_000); // let the first loads' garbage be collected before measuring
+    };
+    const closeIdle = () => closeAll(sockets.splice(1));
+    await connectIdle();
+    const restAfter = await cpuAtRest(b.pid);
+    const b1 = await memoryAfterGc(b.inspect);
+
+    // 3. Scenario 1 with the idle subscribers and without, in ABBA order (with, without |
+    // without, with | ...) so that a drift of the machine weighs on both alike.
+    // One unmeasured run first: the first load after the memory readings (full GCs
+    // through the inspector) ran far slower in every trial, with or without subscribers.
+    await scenario1(b.url, reader);
+    const rps: Array<[number, number]> = [];
+    const cpu: Array<[number, number]> = [];
+    for (let round = 1; round <= rounds; round++) {
+      const measured: { with?: number; without?: number } = {};
+      const perRequest: { with?: number; without?: number } = {};
+      for (const arm of round % 2 === 1 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
+        const connected = sockets.length > 1;
+        if (arm === 'with' && !connected) await connectIdle();
+        if (arm === 'without' && connected) {
+          await closeIdle();
+          await pause(2_000);
+        }
+        const cpu0 = cpuMicros(b.pid);
+        const result = await scenario1(b.url, reader);
+        measured[arm] = result.requestsPerSecond;
+        perRequest[arm] = (cpuMicros(b.pid) - cpu0) / Math.max(1, result.requests + result.warmupRequests);
+      }
+      rps.push([measured.with!, measured.without!]);
+      cpu.push([perRequest.with!, perRequest.without!]);
     }
-    await waitFor(() => received >= idle, 120_000);
-    const settle = Date.now() + 3_000;
-    await waitFor(() => Date.now() > settle, 10_000);
-    const cpu0 = cpuMicros(b.pid);
-    const t0 = performance.now();
-    await waitFor(() => performance.now() - t0 > 10_000, 20_000);
-    const cpuPct = ((cpuMicros(b.pid) - cpu0) / 1000 / (performance.now() - t0)) * 100;
-    const rssAfter = rssMb(b.pid);
-    console.log(`| ${idle} idle subscriptions on B | RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MB | ${(((rssAfter - rssBefore) * 1024) / idle).toFixed(1)} kB each | CPU at rest ${cpuPct.toFixed(1)} % |`);
+    await closeIdle();
+
+    // 2b. The same number of subscriptions over fewer connections, on a fresh instance C.
+    const c = await start('C');
+    await warm(c.url, data.pairs, reader);
+    await pause(3_000);
+    const c0 = await memoryAfterGc(c.inspect);
+    const fewer = Math.ceil(idle / PER_CONNECTION);
+    sockets.push(...(await idleSubscribers(c.url, reader, members, fewer, PER_CONNECTION)));
+    await pause(5_000);
+    const restC = await cpuAtRest(c.pid);
+    const c1 = await memoryAfterGc(c.inspect);
+
+    // B: idle x (connection + subscription); C: fewer x connection + idle x subscription.
+    const split = (m: (x: Memory) => number) => {
+      const growthB = (m(b1) - m(b0)) * 1024;
+      const growthC = (m(c1) - m(c0)) * 1024;
+      const connection = (growthB - growthC) / (idle - fewer);
+      return { growthB, growthC, connection, subscription: (growthC - connection * fewer) / idle };
+    };
+    const kb = (n: number) => `${n.toFixed(1)} kB`;
+    const mb = (n: number) => `${(n / 1024).toFixed(1)} MB`;
+    const js = split((x) => x.heapUsed + x.external);
+    const rss = split((x) => x.rss);
+    row(['idle cost (server process, after a full GC)', `${idle} subscriptions on B, 1 per connection`, `${idle} subscriptions on C, ${PER_CONNECTION} per connection`, 'per connection', 'per subscription']);
+    row(['RSS growth', `${mb(rss.growthB)} (${kb(rss.growthB / idle)} each)`, `${mb(rss.growthC)} (${kb(rss.growthC / idle)} each)`, kb(rss.connection), kb(rss.subscription)]);
+    row(['JS heap + external growth', `${mb(js.growthB)} (${kb(js.growthB / idle)} each)`, `${mb(js.growthC)} (${kb(js.growthC / idle)} each)`, kb(js.connection), kb(js.subscription)]);
+    row(['CPU at rest, % of one core over 10 s', `${restBefore.toFixed(1)} % before, ${restAfter.toFixed(1)} % with them`, `${restC.toFixed(1)} % with them`, '', '']);
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+    };
+    if (retried.count > 0) row([`subscriptions sent again after an error (AUTHZ_UNAVAILABLE while connecting)`, retried.count, '', '', '']);
+    row([`scenario 1 on B, req/s with ${idle} idle subscribers / with none, per round`, rps.map(([w, n]) => `${w.toFixed(0)} / ${n.toFixed(0)} = ${(w / n).toFixed(3)}`).join('; '), `median ${median(rps.map(([w, n]) => w / n)).toFixed(3)}x`, '', '']);
+    // The server's CPU time per request moves much less than req/s on a shared machine:
+    // without / with is the throughput ratio the CPU cost alone allows.
+    row([`scenario 1 on B, server CPU us/request without / with them, per round`, cpu.map(([w, n]) => `${n.toFixed(0)} / ${w.toFixed(0)} = ${(n / w).toFixed(3)}`).join('; '), `median ${median(cpu.map(([w, n]) => n / w)).toFixed(3)}x`, '', '']);
   } finally {
     for (const s of sockets) s.terminate();
     for (const s of servers) await s.stop();
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => undefined);
+    await db.drop().catch(() => undefined);
   }
 }
 
-/** A raw graphql-transport-ws connection (lighter than a graphql-ws client per socket). */
-async function connect(base: string, onSet: (permissions: string[]) => void): Promise<{ socket: WebSocket; subscribe(u: string, o: string): void }> {
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
-  let acked!: () => void;
-  const ack = new Promise<void>((resolve) => (acked = resolve));
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { permissionsChanged: { permissions: string[] } }; errors?: unknown } };
-    if (message.type === 'connection_ack') acked();
-    else if (message.type === 'next' && message.payload?.data) onSet(message.payload.data.permissionsChanged.permissions);
-    else if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
-    else if (message.type === 'error' || message.payload?.errors) throw new Error(JSON.stringify(message));
-  });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-  await ack;
-  let id = 0;
-  return { socket, subscribe: (u, o) => socket.send(JSON.stringify({ id: String(++id), type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { u, o } } })) };
+/** Scenario 1 of `npm run bench`: `can`, L2 warm, 50 connections, 2 s warm-up, 10 s. */
+function scenario1(url: string, authorization: string): Promise<LoadResult> {
+  const job: LoadJob = { url, workload: 'can', users: SIZE.users, orgs: SIZE.orgs, authorization, connections: 50, durationSeconds: 10, warmupSeconds: 2 };
+  return runLoad<LoadResult>(job);
+}
+
+/** A process's CPU use over 10 s, in % of one core. */
+async function cpuAtRest(pid: number): Promise<number> {
+  const cpu0 = cpuMicros(pid);
+  const t0 = performance.now();
+  await pause(10_000);
+  return ((cpuMicros(pid) - cpu0) / 1000 / (performance.now() - t0)) * 100;
+}
+
+/** Loads every membership into L2: `checks` calls of 500 pairs each (the 64 KB body limit). */
+async function warm(url: string, pairs: ReadonlyArray<{ userId: string; orgId: string }>, authorization: string): Promise<void> {
+  const query = 'query W($r: [CheckInput!]!) { checks(requests: $r) { allowed } }';
+  for (let i = 0; i < pairs.length; i += 500) {
+    const r = pairs.slice(i, i + 500).map((p) => ({ ...p, permission: 'document:read' }));
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables: { r } }) });
+    const body = (await res.json()) as { errors?: unknown };
+    if (!res.ok || body.errors) throw new Error(`warm-up failed: ${JSON.stringify(body).slice(0, 500)}`);
+  }
 }
 
 async function serverDelay(base: string): Promise<{ p50: string; p99: string }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const buckets = [...text.matchAll(/authz_subscription_delivery_delay_seconds_bucket\{le="([^"]+)"\} (\d+)/g)].map((m) => ({ le: m[1]!, n: Number(m[2]) }));
   const total = buckets.at(-1)?.n ?? 0;
-  const at = (q: number) => buckets.find((b) => b.n >= q * total)?.le ?? '?';
+  const at = (q: number) => buckets.find((x) => x.n >= q * total)?.le ?? '?';
   return { p50: at(0.5), p99: at(0.99) };
-}
-
-async function waitFor(condition: () => boolean, boundMs = 15_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${boundMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
 }
 
 main().catch((error: unknown) => {

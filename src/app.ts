@@ -37,8 +37,9 @@ import { decisionMetrics } from './observability/decision-metrics';
 import { createMetrics, registerComponentMetrics } from './observability/metrics';
 import { probeReadiness } from './observability/readiness-probe';
 import { UsageReporter } from './observability/studio/usage-reporter';
-import { annotateRequestSpan, traceGraphQLRequests } from './observability/tracing/request-span';
-import { TracedDecisionService, tracedAdmin } from './observability/tracing/traced-layers';
+import { annotateRequestSpan } from './graphql/plugins/request-span-name';
+import { requestTrace, traceGraphQLRequests } from './observability/tracing/request-span';
+import { tracedAdmin, tracedDecisions } from './observability/tracing/traced-layers';
 import { Tracing } from './observability/tracing/tracing';
 import type { Logger } from './observability/logger';
 import type { Database } from './store/database';
@@ -103,9 +104,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     const chain = await buildDecisionChain(config, { database, metrics, logger, tracing, lifecycle });
     const { newLoader, feed } = chain;
     const decisionOptions = { maxChecks: config.maxChecks, onAnswer: decisionMetrics(metrics) };
-    const decisions = tracing ? new TracedDecisionService(decisionOptions, tracing) : new DecisionService(decisionOptions);
+    const decisions = new DecisionService(decisionOptions);
     const changes = new PolicyChanges(database.prisma, chain.gate);
-    const admin = tracing ? tracedAdmin(new PolicyAdmin(changes), tracing) : new PolicyAdmin(changes);
+    const admin = new PolicyAdmin(changes);
     const reads = new PolicyReads(database.prisma);
     const whoCan = new WhoCanService(new WhoCanStore(database.prisma));
     if (config.authMode === 'none') {
@@ -130,7 +131,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       onInternalError: (err) => logger.error({ err }, 'GraphQL request failed'),
     });
     const logged = logAndRecordRequest(requestLogWriter(logger), requestMetricsRecorder(metrics));
-    const finished = tracing ? annotateRequestSpan(tracing, logged) : logged;
+    const finished = tracing ? annotateRequestSpan(logged) : logged;
     // One plugin list for Apollo and the prepared path (which refuses any it cannot reproduce).
     const plugins = gatewayPlugins({ armor: armorPlugins, finished, studio: config.observability.apollo });
     const apollo = new ApolloServer<GraphQLContext>({
@@ -181,7 +182,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     });
     registerGraphQL(app, apollo, async (request) => {
       const caller = await authenticateGraphQLRequest(authenticator, request.headers.authorization, logger, request.id);
-      return new RequestContext(request.id, caller, shared, chain.newDeadline());
+      const deadline = chain.newDeadline();
+      // A sampled request's trace rides on its own context and source chain (no async context).
+      const trace = tracing ? requestTrace(request) : undefined;
+      return trace
+        ? new RequestContext(request.id, caller, { ...shared, decisions: tracedDecisions(decisions, trace), admin: tracedAdmin(admin, trace) }, trace.source(deadline), trace)
+        : new RequestContext(request.id, caller, shared, deadline);
     }, prepared, admission, tracing ? traceGraphQLRequests(tracing) : undefined);
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator, admission });
     registerConsole(app, { authMode: config.authMode });

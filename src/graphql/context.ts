@@ -7,6 +7,7 @@ import type { WhoCanService } from '../authz/who-can';
 import type { PermissionLoader } from '../l1/permission-loader';
 import type { PermissionSetSource } from '../source/types';
 import { CacheCounts } from '../observability/cache-counts';
+import type { RequestTrace } from '../observability/tracing/request-trace';
 
 /** Per request: never shared between requests (L1 lives here). */
 export interface GraphQLContext {
@@ -23,6 +24,8 @@ export interface GraphQLContext {
   readonly whoCan: WhoCanService;
   /** Who is asking (AUTH_MODE); resolvers check its scopes. Logged by name only. */
   readonly caller: Caller;
+  /** The request's trace, when tracing is on and the request is sampled: the parent of its spans. */
+  readonly trace?: RequestTrace;
 }
 
 /** What every request's context shares: built once per gateway. */
@@ -54,6 +57,7 @@ export class RequestContext implements GraphQLContext {
     readonly shared: SharedContext,
     /** Fixed when the request starts: the deadline over every load of the request. */
     readonly deadline: PermissionSetSource,
+    readonly trace?: RequestTrace,
   ) {
     // Kind-qualified, so a JWT subject can never pass for an API key or `import`.
     this.actor = caller.kind === 'anonymous' ? 'anonymous' : `${caller.kind}:${caller.name}`.slice(0, 256);

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { GraphQLContext } from '../graphql/context';
 import type { PreparedPath } from '../graphql/prepared/prepared-path';
 import type { Logger } from '../observability/logger';
-import type { AroundRequest } from '../observability/tracing/request-span';
+import { type AroundRequest, REQUEST_TRACE } from '../observability/tracing/request-span';
 import { traceIdFrom } from '../observability/trace-id';
 import { type Admission, graphqlWeight } from './admission';
 import { answerClientError } from './client-error';
@@ -66,6 +66,7 @@ export function registerGraphQL(
   // On the request itself (a Fastify decoration, null until asked for): a WeakMap keyed
   // by every request would make each garbage collection walk its ephemeron table.
   app.decorateRequest(CONTEXT, null);
+  if (around) app.decorateRequest(REQUEST_TRACE, null);
   const contextOnce = (request: FastifyRequest): Promise<GraphQLContext> => {
     const slot = request as unknown as Record<typeof CONTEXT, Promise<GraphQLContext> | null>;
     return (slot[CONTEXT] ??= context(request));

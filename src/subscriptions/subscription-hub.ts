@@ -1,9 +1,10 @@
-import type { PermissionSetResult } from '../authz/decision-service';
 import type { Subject } from '../authz/types';
 import type { FeedChange } from '../revocation/change-feed';
 import type { GatewayMetrics } from '../observability/metrics';
-import { LatestStream } from './latest-stream';
-import { type LoadCurrent, PermissionWatch, type WatchSubscriber } from './permission-watch';
+import { HubSubscription, type SetMessage } from './hub-subscription';
+import { type LoadCurrent, PermissionWatch } from './permission-watch';
+
+export type { SetMessage } from './hub-subscription';
 
 /** Thrown when a limit on subscriptions would be passed. */
 export class SubscriptionLimitError extends Error {
@@ -11,11 +12,6 @@ export class SubscriptionLimitError extends Error {
     super(message);
     this.name = 'SubscriptionLimitError';
   }
-}
-
-/** What a subscription's iterator yields: the set, and when the change behind it was seen. */
-export interface SetMessage {
-  readonly set: PermissionSetResult;
 }
 
 type Metrics = Pick<GatewayMetrics, 'subscriptions' | 'subscriptionMessages' | 'subscriptionSuperseded' | 'subscriptionDelay'>;
@@ -78,52 +74,30 @@ export class SubscriptionHub {
       if (!org) this.byOrg.set(subject.orgId, (org = new Map()));
       org.set(subject.userId, watch);
     }
-    const owner = watch;
-    let lastSent: string | null = null;
-    let waiting: string | null = null;
-    const stream = new LatestStream<SetMessage & { key: string; seenAt: number | null }>({
-      onTake: (message) => {
-        lastSent = message.key;
-        waiting = null;
-        metrics.subscriptionMessages.inc();
-        if (message.seenAt !== null) metrics.subscriptionDelay.observe(Math.max(0, now() - message.seenAt) / 1000);
-      },
-      onSuperseded: () => metrics.subscriptionSuperseded.inc(),
-      onClose: () => {
-        this.streams.delete(stream);
-        this.open--;
-        metrics.subscriptions.dec();
-        if (owner.remove(subscriber)) {
-          this.watches.delete(key);
-          const org = this.byOrg.get(subject.orgId);
-          org?.delete(subject.userId);
-          if (org?.size === 0) this.byOrg.delete(subject.orgId);
-        }
-        onClose?.();
-      },
-    });
-    const subscriber: WatchSubscriber = {
-      minLoad: 0,
-      offer: (set, seenAt) => {
-        const content = JSON.stringify([set.permissions, set.roles]);
-        if (content === waiting) return;
-        if (content === lastSent) {
-          // Back to what the client has: whatever waits is moot.
-          stream.drop();
-          waiting = null;
-          return;
-        }
-        waiting = content;
-        stream.push({ set, key: content, seenAt });
-      },
-      fail: (error) => stream.fail(error),
-    };
+    const subscription = new HubSubscription(watch, metrics, now, this.ended, onClose);
+    const { stream } = subscription;
     this.streams.add(stream);
     this.open++;
     metrics.subscriptions.inc();
-    watch.add(subscriber);
+    watch.add(subscription);
     return stream;
   }
+
+  /** A subscription's stream closed: forget it, and its watch when it was the last one. */
+  private readonly ended = (subscription: HubSubscription): void => {
+    this.streams.delete(subscription.stream);
+    this.open--;
+    this.options.metrics.subscriptions.dec();
+    const { watch } = subscription;
+    if (watch.remove(subscription)) {
+      const { userId, orgId } = watch.subject;
+      this.watches.delete(JSON.stringify([userId, orgId]));
+      const org = this.byOrg.get(orgId);
+      org?.delete(userId);
+      if (org?.size === 0) this.byOrg.delete(orgId);
+    }
+    subscription.onEnd?.();
+  };
 
   /** Ends every subscription (shutdown). */
   close(): void {

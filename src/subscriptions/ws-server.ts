@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import { type DocumentNode, GraphQLError, type GraphQLSchema, getOperationAST, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { UnauthenticatedError } from '../auth/errors';
 import { hasScope } from '../auth/scopes';
@@ -13,7 +12,9 @@ import { GRAPHQL_LIMITS } from '../graphql/hardening';
 import type { SubscriptionContext } from './subscription-context';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/metrics';
+import { subscribeMapped } from './mapped-stream';
 import { SubscriptionLimitError, type SubscriptionHub } from './subscription-hub';
+import { runProtocol, type SocketExtra } from './ws-transport';
 
 /** The WebSocket side of /graphql; `close` ends every connection with 1001 (going away). */
 export interface GraphQLWebSocket {
@@ -21,9 +22,9 @@ export interface GraphQLWebSocket {
 }
 
 interface Connection {
-  caller: Caller;
   authorization: string | undefined;
-  limits: SubscriptionContext['connection'];
+  /** Shared by the connection's subscriptions (its limits are per connection). */
+  context: SubscriptionContext;
 }
 
 /** Close code for "try again later" (RFC 6455 registry): the credentials could not be checked. */
@@ -61,13 +62,16 @@ export function serveGraphQLWebSocket(
     server,
     path: '/graphql',
     maxPayload: config.maxMessageBytes,
+    // Messages are small JSON; compression would cost a zlib context per socket.
+    perMessageDeflate: false,
+    handleProtocols,
     // Refused before the upgrade: 503 past the instance's connection limit.
     verifyClient: (_info, done) => (wss.clients.size >= config.maxConnections ? done(false, 503, 'too many WebSocket connections') : done(true)),
   });
   const rules = [...specifiedRules, ...deps.validationRules, ...(deps.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   wss.on('connection', (socket) => {
     metrics.wsConnections.inc();
-    socket.once('close', () => {
+    socket.on('close', () => {
       metrics.wsConnections.dec();
       connections.delete(socket);
     });
@@ -146,43 +150,40 @@ export function serveGraphQLWebSocket(
   }, config.authRecheckMs);
   recheck.unref();
 
-  const server$ = useServer<Record<string, unknown>, { socket: WebSocket }>(
-    {
-      schema: deps.schema,
-      connectionInitWaitTimeout: config.initTimeoutMs,
-      onConnect: async (ctx) => {
-        const socket = ctx.extra.socket;
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const authorization = typeof raw === 'string' ? raw : undefined;
-        const caller = await authenticate(socket, authorization);
-        if (!caller) return false;
-        if (!hasScope(caller, 'authz:check:self')) {
-          socket.close(CloseCode.Forbidden, 'Forbidden: needs the scope authz:check or authz:check:self');
-          return false;
-        }
-        if (socket.readyState !== socket.OPEN) return false;
-        const connection: Connection = { caller, authorization, limits: { open: 0, max: config.maxSubscriptionsPerConnection } };
-        connections.set(socket, connection);
-        return true;
-      },
-      onSubscribe: (ctx, _id, payload) => {
-        const checked = checkedDocument(payload.query);
-        if (!('document' in checked)) return checked.errors;
-        const { document } = checked;
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          return [new GraphQLError('only subscriptions are served over WebSocket; send queries and mutations with HTTP POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
-        }
-        const connection = connections.get(ctx.extra.socket);
-        if (!connection) return [new GraphQLError('not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
-        const contextValue: SubscriptionContext = { caller: connection.caller, hub: deps.hub, connection: connection.limits };
-        return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => publicError(e, logger, deps.production)) } : result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => publicError(e, logger, deps.production)),
+  const protocol = makeServer<Record<string, unknown>, SocketExtra>({
+    schema: deps.schema,
+    subscribe: subscribeMapped,
+    connectionInitWaitTimeout: config.initTimeoutMs,
+    onConnect: async (ctx) => {
+      const socket = ctx.extra.socket;
+      const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const authorization = typeof raw === 'string' ? raw : undefined;
+      const caller = await authenticate(socket, authorization);
+      if (!caller) return false;
+      if (!hasScope(caller, 'authz:check:self')) {
+        socket.close(CloseCode.Forbidden, 'Forbidden: needs the scope authz:check or authz:check:self');
+        return false;
+      }
+      if (socket.readyState !== socket.OPEN) return false;
+      const context: SubscriptionContext = { caller, hub: deps.hub, connection: { open: 0, max: config.maxSubscriptionsPerConnection } };
+      connections.set(socket, { authorization, context });
+      return true;
     },
-    wss,
-    config.pingMs,
-  );
+    onSubscribe: (ctx, _id, payload) => {
+      const checked = checkedDocument(payload.query);
+      if (!('document' in checked)) return checked.errors;
+      const { document } = checked;
+      if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+        return [new GraphQLError('only subscriptions are served over WebSocket; send queries and mutations with HTTP POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
+      }
+      const connection = connections.get(ctx.extra.socket);
+      if (!connection) return [new GraphQLError('not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+      return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: connection.context };
+    },
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => publicError(e, logger, deps.production)) } : result),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => publicError(e, logger, deps.production)),
+  });
+  const server$ = runProtocol(protocol, wss, { pingMs: config.pingMs, logger, production: deps.production });
 
   return {
     close: async () => {

@@ -113,6 +113,32 @@ test('http/json: one trace per request with the operation, decision, L2, store a
   expect(receiver.contentTypes.every((t) => t.startsWith('application/json'))).toBe(true);
 });
 
+test('concurrent requests, their L2 reads coalesced and their store loads shared, each keep their own spans', async () => {
+  receiver.spans.splice(0);
+  const gw = await startTestGateway(tracing('http/json'));
+  let sent: Sent[];
+  try {
+    sent = await Promise.all(Array.from({ length: 20 }, (_, i) => send(gw, CAN, { u: `user${i}`, o: 'nowhere', p: 'document:read' })));
+  } finally {
+    await gw.close();
+  }
+  const spans = receiver.spans;
+  expect(new Set(sent.map((s) => s.traceId)).size).toBe(20);
+  for (const { traceId } of sent) {
+    // Each request's own read (its 3 keys), under its own decision, whatever MGET carried it.
+    const decision = span(spans, traceId, 'authz.decision')!;
+    const reads = spans.filter((s) => s.traceId === traceId && s.name === 'MGET');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.parentSpanId).toBe(decision.spanId);
+    expect(reads[0]!.attributes['authz.l2.keys']).toBe(3);
+    for (const load of spans.filter((s) => s.traceId === traceId && s.name === 'SELECT permissions')) expect(load.parentSpanId).toBe(decision.spanId);
+  }
+  // Single flight merges the misses of a turn into one load, traced once (in the first
+  // waiting request's trace): the loads' spans cover the 20 pairs exactly once.
+  const loads = spans.filter((s) => s.name === 'SELECT permissions' && sent.some((x) => x.traceId === s.traceId));
+  expect(loads.reduce((sum, s) => sum + Number(s.attributes['authz.store.pairs']), 0)).toBe(20);
+});
+
 test('http/protobuf: spans arrive as protobuf and decode', async () => {
   receiver.spans.splice(0);
   receiver.contentTypes.splice(0);

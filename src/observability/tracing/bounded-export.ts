@@ -25,9 +25,11 @@ export class BoundedExport implements SpanProcessor {
   ) {
     const counting: SpanExporter = {
       export: (spans, done) => {
-        this.waiting -= spans.length;
+        // Only the count outlives the call: the spans are not kept until the answer.
+        const count = spans.length;
+        this.waiting -= count;
         exporter.export(spans, (result: ExportResult) => {
-          if (result.code !== ExportResultCode.SUCCESS) onDropped(spans.length, 'export_failed');
+          if (result.code !== ExportResultCode.SUCCESS) onDropped(count, 'export_failed');
           done(result);
         });
       },

@@ -1,22 +1,36 @@
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FinishedRequestHandler } from '../../graphql/plugins/observability';
+import { RequestTrace } from './request-trace';
 import type { Tracing } from './tracing';
 
 /** Runs one `/graphql` request's handling (http/server.ts) inside its trace. */
 export type AroundRequest = (request: FastifyRequest, reply: FastifyReply, handle: () => Promise<unknown>) => Promise<unknown>;
 
 /**
+ * The Fastify request decoration (http/server.ts declares it, null by default) holding
+ * a sampled request's trace, for its GraphQL context to take (`requestTrace`).
+ */
+export const REQUEST_TRACE = 'authzTrace';
+
+type Traced = Record<typeof REQUEST_TRACE, RequestTrace | null>;
+
+/** The trace of a `/graphql` request, when tracing is on and the request is sampled. */
+export function requestTrace(request: FastifyRequest): RequestTrace | undefined {
+  return (request as unknown as Partial<Traced>)[REQUEST_TRACE] ?? undefined;
+}
+
+/**
  * One trace per GraphQL request: a SERVER span around the whole handling (both the
  * prepared path and Apollo's), continuing the caller's `traceparent`. Its trace ID
  * becomes the request's ID, so the `x-request-id` header, `extensions.authz.traceId`
  * and the log line all name the trace (without a `traceparent`, the trace is new and
- * an `x-request-id` sent by the caller is replaced).
+ * an `x-request-id` sent by the caller is replaced). Sampling is decided here, once:
+ * an unsampled request gets no wrapper and no trace to carry.
  */
 export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
   const sampled = async (span: Span, reply: FastifyReply, handle: () => Promise<unknown>) => {
     try {
-      return await tracing.run(span, handle);
+      return await handle();
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR });
       throw error;
@@ -26,33 +40,14 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
     }
   };
   return (request, reply, handle) => {
-    const span = tracing.startRequest(`${request.method} /graphql`, request.headers, { 'http.request.method': request.method, 'url.path': '/graphql' });
+    const span = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers);
     const traceId = span.spanContext().traceId;
     (request as { id: string }).id = traceId;
     reply.header('x-request-id', traceId);
-    // An unsampled span records nothing and needs no end: no wrapper at all.
-    return span.isRecording() ? sampled(span, reply, handle) : handle();
-  };
-}
-
-/**
- * Names the request's span after its operation when the request finishes (either
- * path): `query Can`, with `graphql.operation.name` and `graphql.operation.type` as
- * the semantic conventions have them, and which path answered.
- */
-export function annotateRequestSpan(tracing: Tracing, next: FinishedRequestHandler): FinishedRequestHandler {
-  return (context, outcome, durationMs, pipeline) => {
-    const span = tracing.active();
-    if (span) {
-      if (outcome.operationType) span.updateName(outcome.operationName && outcome.operationName !== 'anonymous' ? `${outcome.operationType} ${outcome.operationName}` : outcome.operationType);
-      span.setAttributes({
-        ...(outcome.operationName && outcome.operationName !== 'anonymous' ? { 'graphql.operation.name': outcome.operationName } : {}),
-        ...(outcome.operationType ? { 'graphql.operation.type': outcome.operationType } : {}),
-        'authz.pipeline': pipeline,
-        'authz.outcome': outcome.outcome,
-      });
-      if (outcome.errorCodes.length > 0) span.setAttribute('authz.error_codes', outcome.errorCodes);
-    }
-    next(context, outcome, durationMs, pipeline);
+    // An unsampled span records nothing and needs no end.
+    if (!span.isRecording()) return handle();
+    span.setAttributes({ 'http.request.method': request.method, 'url.path': '/graphql' });
+    (request as unknown as Traced)[REQUEST_TRACE] = new RequestTrace(span, tracing);
+    return sampled(span, reply, handle);
   };
 }

@@ -1,5 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Attributes, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Context, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -16,26 +15,28 @@ import {
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '../../config/tracing-config';
 import { BoundedExport, type OnDropped } from './bounded-export';
+import { LoadParents } from './load-parents';
 
 /** Bounds of the export queue: spans waiting beyond it are dropped and counted, never waited for. */
 const MAX_QUEUE_SIZE = 2048;
 const MAX_EXPORT_BATCH_SIZE = 512;
 const SCHEDULED_DELAY_MS = 1000;
 const EXPORT_TIMEOUT_MS = 10_000;
+const SERVER = { kind: SpanKind.SERVER };
 
 /**
  * OpenTelemetry traces of one gateway: a tracer provider of its own (nothing is
- * registered globally), an OTLP/HTTP exporter (protobuf or JSON) behind a bounded
- * batch processor, and the request's current span carried across awaits in an
- * AsyncLocalStorage of its own. Layers open child spans only while a sampled span is
- * current: an unsampled request creates no span objects below its root.
+ * registered globally, no context manager: no async hook ever runs), an OTLP/HTTP
+ * exporter (protobuf or JSON) behind a bounded batch processor. Spans are opened with
+ * an explicit parent, which the request carries (request-trace.ts): sampling is decided
+ * once, at the request's root span, and an unsampled request creates no span below it.
  */
 export class Tracing {
   private readonly provider: BasicTracerProvider;
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
-  private readonly current = new AsyncLocalStorage<Span>();
-  private sampledInFlight = 0;
+  /** The parents of the shared data layers' spans (L2 read, store load). */
+  readonly loads = new LoadParents();
 
   constructor(config: TracingConfig, onDropped: OnDropped) {
     const exporter = config.protocol === 'http/json' ? new OTLPJsonExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS }) : new OTLPProtoExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS });
@@ -52,67 +53,67 @@ export class Tracing {
   /**
    * The root span of an incoming request (kind SERVER), continuing the W3C
    * `traceparent` of `headers` when there is one. It exists (and has a trace ID) even
-   * when not sampled; then it records nothing.
+   * when not sampled; then it records nothing. Its attributes are set once it is known
+   * to record (no sampler here reads them).
    */
-  startRequest(name: string, headers: Record<string, string | string[] | undefined>, attributes: Attributes): Span {
+  startRequest(name: string, headers: Record<string, string | string[] | undefined>): Span {
     const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
-    return this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+    return this.tracer.startSpan(name, SERVER, parent);
+  }
+
+  /** A child span of `parent` (a context holding a recording span), started now. */
+  startChild(parent: Context, name: string, kind: SpanKind, attributes: Attributes): Span {
+    return this.tracer.startSpan(name, { kind, attributes }, parent);
   }
 
   /**
-   * Runs a request's handling with its span current. Only sampled spans are made
-   * current, so nothing below an unsampled one is traced. While no sampled request is
-   * in flight the AsyncLocalStorage is disabled: an enabled one makes Node run an
-   * async hook for every promise of every request, sampled or not.
+   * `fn` inside a child span of `parent` that has no children of its own. `describe`
+   * may add attributes from the result. A thrown error marks the span as failed and is
+   * rethrown.
    */
-  run<T>(span: Span, fn: () => Promise<T>): Promise<T> {
-    return span.isRecording() ? this.runSampled(span, fn) : fn();
-  }
-
-  private async runSampled<T>(span: Span, fn: () => Promise<T>): Promise<T> {
-    this.sampledInFlight++;
+  inSpan<T>(parent: Context, name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
+    const span = this.startChild(parent, name, kind, attributes);
+    let running: Promise<T>;
     try {
-      return await this.current.run(span, fn);
-    } finally {
-      if (--this.sampledInFlight === 0) this.current.disable();
-    }
-  }
-
-  /** The current request's span, if it is being recorded. */
-  active(): Span | undefined {
-    return this.current.getStore();
-  }
-
-  /**
-   * `fn` inside a child span of the current one; without a current (sampled) span,
-   * just `fn`. `describe` may add attributes from the result. A thrown error marks
-   * the span as failed and is rethrown.
-   */
-  inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
-    const parent = this.current.getStore();
-    // Not async itself: without a sampled parent, no promise or span is added.
-    return parent ? this.child(parent, name, kind, attributes, fn, describe) : fn();
-  }
-
-  private async child<T>(parent: Span, name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
-    const span = this.tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, parent));
-    try {
-      const result = await this.current.run(span, fn);
-      if (describe) span.setAttributes(describe(result));
-      return result;
+      running = fn();
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
+      running = Promise.reject(error);
     }
+    return endWhenSettled(span, running, describe);
   }
 
   /** Exports what is queued (bounded by the export timeout) and stops. */
   shutdown(): Promise<void> {
     return this.provider.shutdown();
   }
+}
+
+/**
+ * Ends `span` when `running` settles (after calling `settled`): with attributes from
+ * `describe` on success, marked as failed (and rethrown) on error. No async function:
+ * one reaction, no extra await.
+ */
+export function endWhenSettled<T>(span: Span, running: Promise<T>, describe?: (result: T) => Attributes, settled?: () => void): Promise<T> {
+  return running.then(
+    (result) => {
+      settled?.();
+      if (describe) span.setAttributes(describe(result));
+      span.end();
+      return result;
+    },
+    (error: unknown) => {
+      settled?.();
+      failed(span, error);
+      span.end();
+      throw error;
+    },
+  );
+}
+
+/** Marks `span` as failed by `error`. */
+function failed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 function sampler(config: TracingConfig): Sampler {

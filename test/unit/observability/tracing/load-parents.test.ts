@@ -1,0 +1,70 @@
+import { type Context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
+import { LoadParents } from '../../../../src/observability/tracing/load-parents';
+
+const request = (name: string): Context => ROOT_CONTEXT.setValue(createContextKey('request'), name);
+const bob = { userId: 'bob', orgId: 'acme' };
+const carol = { userId: 'carol', orgId: 'acme' };
+
+function deferred() {
+  let resolve!: (v: string) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<string>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+test('the L2 read parent is the calling request only while its load is being called, however the reads are then coalesced', async () => {
+  const parents = new LoadParents();
+  const a = request('a');
+  const b = request('b');
+  const seen: Array<Context | undefined> = [];
+  const read = () => {
+    seen.push(parents.reading);
+    return Promise.resolve('read');
+  };
+  const first = parents.during(a, [bob], read);
+  const second = parents.during(b, [bob], () => {
+    const own = read();
+    const nested = parents.during(a, [carol], read);
+    void read();
+    // After an await the call is over: no parent.
+    return Promise.all([own, nested]).then(read);
+  });
+  expect(parents.reading).toBeUndefined();
+  await Promise.all([first, second]);
+  expect(seen).toEqual([a, b, a, b, undefined]);
+});
+
+test('a store load is parented by the first sampled load still waiting for one of its subjects', async () => {
+  const parents = new LoadParents();
+  const a = request('a');
+  const b = request('b');
+  expect(parents.storeParent([bob])).toBeUndefined();
+  const loadA = deferred();
+  const loadB = deferred();
+  const waitingA = parents.during(a, [bob], () => loadA.promise);
+  const waitingB = parents.during(b, [bob, carol], () => loadB.promise);
+  expect(parents.storeParent([bob])).toBe(a);
+  expect(parents.storeParent([carol])).toBe(b);
+  expect(parents.storeParent([{ userId: 'dave', orgId: 'acme' }, carol])).toBe(b);
+
+  loadA.resolve('done');
+  await waitingA;
+  await Promise.resolve();
+  expect(parents.storeParent([bob])).toBe(b);
+
+  loadB.reject(new Error('store down'));
+  await expect(waitingB).rejects.toThrow('store down');
+  await Promise.resolve();
+  expect(parents.storeParent([bob, carol])).toBeUndefined();
+});
+
+test('a load that throws at once is forgotten and leaves no read parent behind', () => {
+  const parents = new LoadParents();
+  expect(() =>
+    parents.during(request('a'), [bob], () => {
+      throw new Error('bad input');
+    }),
+  ).toThrow('bad input');
+  expect(parents.reading).toBeUndefined();
+  expect(parents.storeParent([bob])).toBeUndefined();
+});

@@ -98,7 +98,9 @@ fi
 
 check "migrate ran node dist/scripts/db-migrate.js and exited 0" sh -c \
   "[ \"\$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' $(container_of migrate))\" = 'exited 0' ] && podman logs $(container_of migrate) 2>&1 | grep -q '^applied: '"
-check "gateway is healthy (its HEALTHCHECK)" sh -c "[ \"\$(podman inspect --format '{{.State.Health.Status}}' $(container_of gateway))\" = healthy ]"
+check "gateway is healthy (its healthcheck, on the operations port)" sh -c "[ \"\$(podman inspect --format '{{.State.Health.Status}}' $(container_of gateway))\" = healthy ]"
+OPS_PORT=$(podman exec "$(container_of gateway)" printenv AUTHZ_OPS_PORT | tr -d '\r')
+check "the gateway runs with an operations port (AUTHZ_OPS_PORT=$OPS_PORT)" test -n "$OPS_PORT"
 ready() { curl -fsS "$GATEWAY/ready" | grep -q '"status":"ready"'; }
 check "GET /ready -> 200 ready (PostgreSQL and Redis up) within 30 s" wait_until 30 ready
 env_is() { [ "$(podman exec "$(container_of gateway)" printenv "$1")" = "$2" ]; }
@@ -131,6 +133,8 @@ check "node dist/scripts/preflight.js in the gateway container: 10/10 checks pas
 up_query() { curl -fsS "$PROMETHEUS/api/v1/query" --data-urlencode 'query=up{job="authz-gateway"}' | grep -q '"value":\[[0-9.]*,"1"\]'; }
 # The scrape interval is 15 s: the first scrape lands within it.
 check "Prometheus scrapes the gateway: up{job=\"authz-gateway\"} == 1" wait_until 60 up_query
+scrapes_ops() { curl -fsS "$PROMETHEUS/api/v1/targets?state=active" | grep -q "\"scrapeUrl\":\"http://gateway:$OPS_PORT/metrics\""; }
+check "Prometheus' target is the operations port: http://gateway:$OPS_PORT/metrics" scrapes_ops
 curl -fsS "$PROMETHEUS/api/v1/rules" >"$WORK/rules.json" 2>&1
 while read -r result name; do
   if [ "$result" = PASS ]; then pass "$name"; else fail "$name"; fi

@@ -9,6 +9,7 @@ import { ALERTS_FILE, PROMETHEUS_RULE_FILE, renderPrometheusRule } from '../../.
 import { loadConfig } from '../../../src/config/config';
 import { ENV_NAMES } from '../../../src/config/schema';
 import { bearerGuard } from '../../../src/http/bearer-guard';
+import { listenOps, type OpsListener } from '../../../src/http/ops-listener';
 import { registerMetrics, registerReady } from '../../../src/http/ops-routes';
 import { createHttpServer } from '../../../src/http/server';
 import { probeReadiness } from '../../../src/observability/readiness-probe';
@@ -74,6 +75,13 @@ const allContainers = (pod: PodSpec) => [...(pod.initContainers ?? []), ...pod.c
 const podTemplates = (objects: KubeObject[]) => [deployment(objects).spec.template, job(objects).spec.template];
 const selects = (matchLabels: Record<string, string>, labels: Record<string, string>) =>
   Object.keys(matchLabels).length > 0 && Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
+const configData = (objects: KubeObject[]) => find(objects, 'ConfigMap', 'authz-gateway-config').data as Record<string, string>;
+/** The gateway container's port of that name, as a number. */
+function containerPort(objects: KubeObject[], name: string): number {
+  const port = deployment(objects).spec.template.spec.containers[0]!.ports?.find((p) => p.name === name);
+  if (!port) throw new Error(`the gateway container has no port named ${name}`);
+  return port.containerPort;
+}
 
 describe.each([
   ['base', () => base],
@@ -88,7 +96,10 @@ describe.each([
     const pod = deployment(objects()).spec.template.spec;
     expect(pod.containers.map((c) => c.name)).toEqual(['gateway']);
     expect(pod.initContainers?.map((c) => c.name)).toEqual(['migrate']);
-    expect(find(objects(), 'Service', 'authz-gateway').spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 4000, targetPort: 'http' })]);
+    expect(find(objects(), 'Service', 'authz-gateway').spec.ports).toEqual([
+      expect.objectContaining({ name: 'http', port: 4000, targetPort: 'http' }),
+      expect.objectContaining({ name: 'ops', port: 9464, targetPort: 'ops' }),
+    ]);
     find(objects(), 'ConfigMap', 'authz-gateway-config');
     expect(job(objects()).spec.template.spec.containers.map((c) => c.name)).toEqual(['migrate']);
     const hpa = find(objects(), 'HorizontalPodAutoscaler', 'authz-gateway');
@@ -115,7 +126,7 @@ describe.each([
     const data = find(objects(), 'ConfigMap', 'authz-gateway-config').data as Record<string, string>;
     const config = loadConfig({ ...data, DATABASE_URL: 'postgresql://authz:pw@postgres:5432/authz', METRICS_TOKEN: 'm'.repeat(32), AUTHZ_L2_SIGNING_KEY: 's'.repeat(44) });
     expect(config.env).toBe('production');
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 4000, opsPort: null });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 4000, opsPort: 9464 });
     expect(config.authMode).toBe('apikey');
     expect(config.seedDemoData).toBe(false);
     expect(config.redis.kind).toBe('redis');
@@ -132,10 +143,36 @@ describe.each([
     }
   });
 
-  test('the gateway container listens on the configured port, named http', () => {
+  test('the gateway container declares the configured ports: PORT named http, AUTHZ_OPS_PORT named ops', () => {
     const gateway = deployment(objects()).spec.template.spec.containers[0]!;
-    const port = Number(find(objects(), 'ConfigMap', 'authz-gateway-config').data.PORT);
-    expect(gateway.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: port })]);
+    const data = configData(objects());
+    const opsPort = Number(data.AUTHZ_OPS_PORT);
+    // 0 would make the gateway pick a free port, which no probe could name.
+    expect(opsPort).toBeGreaterThan(0);
+    expect(opsPort).not.toBe(Number(data.PORT));
+    expect(gateway.ports).toEqual([
+      expect.objectContaining({ name: 'http', containerPort: Number(data.PORT) }),
+      expect.objectContaining({ name: 'ops', containerPort: opsPort }),
+    ]);
+  });
+
+  test('every probe targets the operations port that the ConfigMap sets', () => {
+    const gateway = deployment(objects()).spec.template.spec.containers[0]!;
+    const opsPort = Number(configData(objects()).AUTHZ_OPS_PORT);
+    for (const probe of [gateway.startupProbe, gateway.livenessProbe]) expect(containerPort(objects(), probe.httpGet.port)).toBe(opsPort);
+    // The exec probe gets its port from the environment, which the ConfigMap fills.
+    const script = (gateway.readinessProbe.exec.command as string[]).join(' ');
+    expect(script).toContain('process.env.AUTHZ_OPS_PORT');
+    expect(script).not.toContain('process.env.PORT');
+    expect(gateway.envFrom).toEqual([{ configMapRef: { name: 'authz-gateway-config' } }]);
+  });
+
+  test('the Service maps each of its ports to the container port of the same name and number', () => {
+    const service = find(objects(), 'Service', 'authz-gateway').spec as { ports: Array<{ name: string; port: number; targetPort: string }> };
+    for (const port of service.ports) {
+      expect(port.targetPort).toBe(port.name);
+      expect(port.port).toBe(containerPort(objects(), port.name));
+    }
   });
 
   test('every pod runs as the image user 1000, non-root, read-only root filesystem, no capabilities, RuntimeDefault seccomp, writable /tmp only', () => {
@@ -220,24 +257,32 @@ describe.each([
     expect(sleepSeconds + shutdownSeconds).toBeLessThan(pod.terminationGracePeriodSeconds);
   });
 
-  test('the NetworkPolicy lets in only port http, and out only DNS, PostgreSQL and Redis, for the gateway and the migration', () => {
+  test('the NetworkPolicy lets callers in on port http only and Prometheus on port ops only, and out only DNS, PostgreSQL and Redis, for the gateway and the migration', () => {
     const policy = find(objects(), 'NetworkPolicy', 'authz-gateway').spec;
     for (const template of podTemplates(objects())) expect(selects(policy.podSelector.matchLabels, template.metadata.labels)).toBe(true);
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
-    const ingressPorts = (policy.ingress as Array<{ ports: unknown[]; from: unknown[] }>).flatMap((rule) => rule.ports);
-    expect(ingressPorts).toEqual([{ port: 'http', protocol: 'TCP' }]);
-    const peers = JSON.stringify(policy.ingress[0].from);
-    expect(peers).toContain('"authz-gateway/client":"true"');
-    expect(peers).toContain('"app.kubernetes.io/name":"prometheus"');
+    const rules = (policy.ingress as Array<{ ports: Array<{ port: string; protocol: string }>; from: unknown[] }>).map((rule) => ({
+      ports: rule.ports,
+      callers: JSON.stringify(rule.from).includes('"authz-gateway/client":"true"'),
+      prometheus: JSON.stringify(rule.from).includes('"app.kubernetes.io/name":"prometheus"'),
+    }));
+    expect(rules).toEqual([
+      { ports: [{ port: 'http', protocol: 'TCP' }], callers: true, prometheus: false },
+      { ports: [{ port: 'ops', protocol: 'TCP' }], callers: false, prometheus: true },
+    ]);
+    // A named port that the container does not declare would admit nothing.
+    for (const rule of rules) for (const port of rule.ports) expect(containerPort(objects(), port.port)).toBeGreaterThan(0);
     const egressPorts = (policy.egress as Array<{ ports: Array<{ port: number; protocol: string }> }>).flatMap((rule) => rule.ports);
     expect(egressPorts.map((p) => `${p.protocol}/${p.port}`).sort()).toEqual(['TCP/53', 'TCP/5432', 'TCP/6379', 'UDP/53']);
   });
 });
 
-describe('the probes against the gateway\'s own routes', () => {
+describe('the probes and the scrape against the gateway\'s own routes on its operations port', () => {
   const token = 'probe-token-'.padEnd(32, 'x');
   let app: FastifyInstance;
-  let port: number;
+  let mainPort: number;
+  let ops: OpsListener;
+  let opsPort: number;
   let databaseUp = true;
 
   beforeAll(async () => {
@@ -251,9 +296,15 @@ describe('the probes against the gateway\'s own routes', () => {
     registerReady(app, probe, bearerGuard(token));
     registerMetrics(app, new Registry(), bearerGuard(token));
     await app.listen({ host: '127.0.0.1', port: 0 });
-    port = (app.server.address() as { port: number }).port;
+    mainPort = (app.server.address() as { port: number }).port;
+    // The gateway's operations listener (src/app.ts opens it the same way, after PORT).
+    ops = await listenOps(app, { host: '127.0.0.1', port: 0 });
+    opsPort = Number(new URL(ops.url).port);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await ops.close();
+    await app.close();
+  });
 
   /** Runs the readiness probe's command as the kubelet would, inside the container's environment. */
   function runReadiness(env: Record<string, string>): Promise<number> {
@@ -265,38 +316,48 @@ describe('the probes against the gateway\'s own routes', () => {
     });
   }
 
-  test('liveness and startup probes GET /health on port http, which answers 200 without credentials', async () => {
+  test('liveness and startup probes GET /health on port ops, which answers 200 without credentials', async () => {
     const gateway = deployment(production).spec.template.spec.containers[0]!;
     for (const probe of [gateway.livenessProbe, gateway.startupProbe]) {
-      expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
-      const res = await fetch(`http://127.0.0.1:${port}${probe.httpGet.path}`);
+      expect(probe.httpGet).toEqual({ path: '/health', port: 'ops' });
+      const res = await fetch(`http://127.0.0.1:${opsPort}${probe.httpGet.path}`);
       expect(res.status).toBe(200);
     }
     expect(gateway.startupProbe.periodSeconds * gateway.startupProbe.failureThreshold).toBeGreaterThanOrEqual(60);
   });
 
-  test('the readiness command passes on /ready with the token from the environment, and fails without PostgreSQL or with a wrong token', async () => {
-    expect(await runReadiness({ PORT: String(port), METRICS_TOKEN: token })).toBe(0);
-    expect(await runReadiness({ PORT: String(port), METRICS_TOKEN: 'not-the-token-'.padEnd(32, 'y') })).toBe(1);
+  test('the readiness command passes on /ready at AUTHZ_OPS_PORT with the token from the environment, and fails without PostgreSQL or with a wrong token', async () => {
+    expect(await runReadiness({ AUTHZ_OPS_PORT: String(opsPort), METRICS_TOKEN: token })).toBe(0);
+    expect(await runReadiness({ AUTHZ_OPS_PORT: String(opsPort), METRICS_TOKEN: 'not-the-token-'.padEnd(32, 'y') })).toBe(1);
     databaseUp = false;
     try {
-      expect(await runReadiness({ PORT: String(port), METRICS_TOKEN: token })).toBe(1);
+      expect(await runReadiness({ AUTHZ_OPS_PORT: String(opsPort), METRICS_TOKEN: token })).toBe(1);
     } finally {
       databaseUp = true;
     }
   });
 
-  test('the ServiceMonitor scrapes /metrics on port http with the bearer token METRICS_TOKEN, which /metrics requires', async () => {
+  test('the readiness command reads AUTHZ_OPS_PORT only: without it, it fails rather than probe PORT', async () => {
+    // /ready on PORT would pass: the command must not fall back to it.
+    expect((await fetch(`http://127.0.0.1:${mainPort}/ready`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(await runReadiness({ PORT: String(mainPort), METRICS_TOKEN: token })).toBe(1);
+  });
+
+  test('the ServiceMonitor scrapes /metrics on port ops, which the Service has, with the bearer token METRICS_TOKEN, which /metrics requires', async () => {
     const monitor = find(production, 'ServiceMonitor', 'authz-gateway').spec;
     const [endpoint] = monitor.endpoints;
     expect(monitor.endpoints).toHaveLength(1);
-    expect(endpoint).toMatchObject({ port: 'http', path: '/metrics', authorization: { type: 'Bearer', credentials: { name: SECRET, key: 'METRICS_TOKEN' } } });
+    expect(endpoint).toMatchObject({ port: 'ops', path: '/metrics', authorization: { type: 'Bearer', credentials: { name: SECRET, key: 'METRICS_TOKEN' } } });
     // The job label is the Service's name, as the alert AuthzInstanceDown expects.
     expect(monitor.jobLabel).toBeUndefined();
     expect(readFileSync(path.join(ROOT, ALERTS_FILE), 'utf8')).toContain('up{job="authz-gateway"}');
     const service = find(production, 'Service', 'authz-gateway');
     expect(selects(monitor.selector.matchLabels, service.metadata.labels)).toBe(true);
-    const url = `http://127.0.0.1:${port}${endpoint.path}`;
+    // The Operator resolves the endpoint's port by the Service port's name, then the pod's.
+    const servicePort = (service.spec.ports as Array<{ name: string; targetPort: string }>).find((p) => p.name === endpoint.port);
+    expect(servicePort).toBeDefined();
+    expect(containerPort(production, servicePort!.targetPort)).toBe(Number(configData(production).AUTHZ_OPS_PORT));
+    const url = `http://127.0.0.1:${opsPort}${endpoint.path}`;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });

@@ -9,8 +9,8 @@
 // authentication from above. Prints one JSON line. bench/run.ts runs it between the
 // rounds of scenario 1 and reports its share of scenario 1's CPU per request.
 import { randomBytes } from 'node:crypto';
-import { L2Values, Rejected } from '../src/cache/l2-entry';
-import { createL2Signer } from '../src/cache/l2-signing';
+import { L2Values, Rejected } from '../src/l2/l2-entry';
+import { createL2Signer } from '../src/l2/l2-signing';
 
 export interface L2AuthCost {
   /** Per hit, with the memo hit (scenario 1's case). */

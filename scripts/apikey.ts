@@ -5,10 +5,9 @@
 import { parseArgs } from 'node:util';
 import { ApiKeyStore } from '../src/auth/api-key-store';
 import { SCOPES } from '../src/auth/types';
+import { openConfiguredDatabase } from '../src/composition/database';
 import { ConfigError, loadSections } from '../src/config/config';
 import { SCRIPT_PARTS } from '../src/config/script-parts';
-import { openDatabase } from '../src/store/database';
-import { applyMigrations } from '../src/store/migrations/migrations';
 
 const USAGE = `usage:
   npm run apikey -- create --name <name> --scopes <${SCOPES.join('|')},...>
@@ -29,9 +28,8 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const database = await openDatabase(loadSections(SCRIPT_PARTS.apikey).database);
+  const { database } = await openConfiguredDatabase(loadSections(SCRIPT_PARTS.apikey).database);
   try {
-    await database.withMigrationAdapter(applyMigrations);
     const keys = new ApiKeyStore(database.prisma);
     if (command === 'create') {
       const { record, secret } = await keys.create(values.name!, values.scopes!.split(',').map((s) => s.trim()).filter(Boolean));

@@ -1,15 +1,13 @@
 // `npm run db:migrate`: applies prisma/migrations to the configured database
 // (DATABASE_URL, or the embedded one in AUTHZ_DATA_DIR), as `prisma migrate deploy` would.
 // Reads only those two variables.
+import { openConfiguredDatabase } from '../src/composition/database';
 import { ConfigError, loadSections } from '../src/config/config';
 import { SCRIPT_PARTS } from '../src/config/script-parts';
-import { openDatabase } from '../src/store/database';
-import { applyMigrations } from '../src/store/migrations/migrations';
 
 async function main(): Promise<void> {
-  const database = await openDatabase(loadSections(SCRIPT_PARTS['db:migrate']).database);
+  const { database, applied } = await openConfiguredDatabase(loadSections(SCRIPT_PARTS['db:migrate']).database);
   try {
-    const applied = await database.withMigrationAdapter(applyMigrations);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database schema up to date: nothing to apply');
   } finally {
     await database.close();

@@ -8,8 +8,8 @@ import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { describeIdProblem } from '../src/authz/identifiers';
+import { openConfiguredDatabase } from '../src/composition/database';
 import { ConfigError, loadConfig } from '../src/config/config';
-import { openDatabase } from '../src/store/database';
 import { exportPolicy, missingOrganizations } from '../src/store/policy-export';
 
 const USAGE = 'usage: npm run export -- [--org <id>]... [--out <file>]';
@@ -41,7 +41,8 @@ async function main(): Promise<number> {
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
   const config = loadConfig();
-  const database = await openDatabase(config.database);
+  // Read only: the export never migrates the database it reads.
+  const { database } = await openConfiguredDatabase(config.database, { migrate: false });
   try {
     if (orgIds) {
       const missing = await missingOrganizations(database.prisma, orgIds);

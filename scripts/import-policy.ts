@@ -5,15 +5,12 @@
 // from the change log. Reads the database's, Redis's and the caches' variables and
 // LOG_LEVEL, nothing else.
 import { parseArgs } from 'node:util';
-import { L2ChangeGate } from '../src/cache/change-gate';
-import { L2Invalidator, L2UnavailableError } from '../src/cache/invalidation';
-import { createCacheKeys } from '../src/cache/keys';
-import { openL2Store } from '../src/cache/l2-store';
+import { openConfiguredDatabase } from '../src/composition/database';
+import { openScriptChangeGate } from '../src/composition/script-change-gate';
 import { ConfigError, loadSections } from '../src/config/config';
 import { SCRIPT_PARTS } from '../src/config/script-parts';
 import { createLogger } from '../src/observability/logger';
-import { openDatabase } from '../src/store/database';
-import { applyMigrations } from '../src/store/migrations/migrations';
+import { L2UnavailableError } from '../src/revocation/invalidation';
 import { ImportFailedError } from '../src/store/import-failure';
 import { PolicyValidationError } from '../src/store/policy-file';
 import { PolicyFileError, readPolicyFile } from '../src/store/policy-file-read';
@@ -32,28 +29,28 @@ async function main(): Promise<number> {
 
   const config = loadSections(SCRIPT_PARTS.import);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  // Only a shared L2 needs fencing: an in-process L2 lives in the gateways, which learn
-  // of the import from the change log.
-  const l2 = config.cache.l2Enabled && config.redis.kind !== 'memory' ? await openL2Store(config.redis, { timeoutMs: config.cache.l2TimeoutMs, logger }) : null;
-  const database = await openDatabase(config.database);
+  // The same change gate as the gateway's (src/composition/): only a shared L2 is fenced.
+  const fencing = await openScriptChangeGate(config, logger);
   let summary;
   try {
-    await database.withMigrationAdapter(applyMigrations);
-    const invalidator = l2 && new L2Invalidator(l2.versionWrites, createCacheKeys(config.cache.keyPrefix), { ttlSeconds: config.cache.ttlSeconds, timeoutMs: config.cache.l2TimeoutMs, logger });
-    summary = await importPolicy(database.prisma, policy, { replace: values.replace, gate: new L2ChangeGate(invalidator, null, logger) });
+    const { database } = await openConfiguredDatabase(config.database);
+    try {
+      summary = await importPolicy(database.prisma, policy, { replace: values.replace, gate: fencing.gate });
+    } finally {
+      await database.close();
+    }
   } catch (error) {
     if (!(error instanceof L2UnavailableError)) throw error;
     console.error(`nothing was imported: ${error.message} (Redis did not answer in time); run the import again once Redis is reachable`);
     return 1;
   } finally {
-    await database.close();
-    await l2?.close();
+    await fencing.close();
   }
   console.log(
     `imported ${file}: ${summary.organizations} organizations, ${summary.roles} roles, ${summary.memberships} memberships, ${summary.grants} grants` +
       (values.replace ? `; removed ${summary.removed.roles} roles, ${summary.removed.memberships} memberships, ${summary.removed.grants} grants` : ''),
   );
-  if (l2 && summary.affectedOrgIds.length > 0) console.log(`invalidated cached permissions of ${summary.affectedOrgIds.length} organizations`);
+  if (fencing.fencesRedis && summary.affectedOrgIds.length > 0) console.log(`invalidated cached permissions of ${summary.affectedOrgIds.length} organizations`);
   return 0;
 }
 

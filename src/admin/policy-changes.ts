@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../authz/errors';
 import { encodeToken } from '../authz/consistency-token';
-import type { InvalidationTarget } from '../cache/invalidation';
+import type { InvalidationTarget } from '../revocation/invalidation';
 import type { PrismaClient } from '../store/generated/prisma/client';
 import { type ChangeGate, type PolicyChangeRecord, publishInTransaction } from '../store/change-log';
 import { bumpRevision } from '../store/revision';
@@ -27,7 +27,7 @@ export interface ChangeResult<T> {
  * order and every change has a revision), then makes the change and writes its audit
  * event, then (for a change that can alter a decision) passes the gate's fence and
  * records the change in the change log. After the commit the gate makes the change
- * visible to this instance's caches before the mutation returns (src/cache/change-gate.ts).
+ * visible to this instance's caches before the mutation returns (src/revocation/change-gate.ts).
  *
  * If the cached sets cannot be made stale (Redis unreachable or silent), the gate's
  * fence throws L2UnavailableError and nothing is written: a change that returned

@@ -4,8 +4,8 @@ import { type ReadRequirement, requirementKey } from '../authz/consistency';
 import type { Caller } from '../auth/types';
 import type { DecisionService } from '../authz/decision-service';
 import type { WhoCanService } from '../authz/who-can';
-import type { PermissionLoader } from '../cache/l1-loader';
-import type { PermissionSetSource } from '../cache/types';
+import type { PermissionLoader } from '../l1/permission-loader';
+import type { PermissionSetSource } from '../source/types';
 import { CacheCounts } from '../observability/cache-counts';
 import type { RequestTrace } from '../observability/tracing/request-trace';
 

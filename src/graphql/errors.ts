@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ForbiddenError, UnauthenticatedError } from '../auth/errors';
 import { ConflictError, InvalidInputError, NotFoundError, StoreUnavailableError } from '../authz/errors';
-import { L2UnavailableError } from '../cache/invalidation';
+import { L2UnavailableError } from '../revocation/invalidation';
 
 /** The codes this API adds to Apollo's own (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, ...). */
 export const ErrorCode = {

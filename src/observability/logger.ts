@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { logEventsCounter, logLinesDroppedCounter } from './metrics';
 
 export type Logger = pino.Logger;
 
@@ -19,14 +20,7 @@ export interface LoggerOptions {
  * On stdout, lines are buffered (see bufferedDestination).
  */
 export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
-  const counter = options.registry
-    ? new Counter({
-        name: 'authz_log_events_total',
-        help: 'Log events written, by level and event name (the `event` field; `message` when there is none).',
-        labelNames: ['level', 'event'],
-        registers: [options.registry],
-      })
-    : null;
+  const counter = options.registry ? logEventsCounter(options.registry) : null;
   const children = new Map<string, { inc(): void }>();
   return pino(
     {
@@ -116,9 +110,7 @@ export function bufferedDestination(fd: number, options: BufferedDestinationOpti
     // writing garbage; lines still pending at exit are dropped instead.
     stream.flushSync = () => undefined;
   });
-  const dropped = options.registry
-    ? new Counter({ name: 'authz_log_lines_dropped_total', help: 'Log lines dropped because the log output fell behind (more than the pending-bytes bound waiting).', registers: [options.registry] })
-    : null;
+  const dropped = options.registry ? logLinesDroppedCounter(options.registry) : null;
   let droppedAny = false;
   stream.on('drop', () => {
     dropped?.inc();

@@ -1,13 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CacheStatus } from '../authz/types';
+import type { ReadinessReport } from './readiness-probe';
 
 /**
- * Every metric the gateway exports, registered on an injected registry (never
+ * Every metric the gateway exports is defined in this module (createMetrics, logMetrics,
+ * registerComponentMetrics), registered on an injected registry (never
  * prom-client's global one, so two gateways in one process, as in tests, never share
  * counts). Names are the old service's where it had them (`authz_check_total`,
  * `authz_check_duration_seconds`), so existing dashboards and alerts keep working.
  *
- * The values are recorded by wrappers and plugins (decision observer, metered L2 store,
+ * The values are recorded by wrappers and plugins (decision observer, metered L2 client,
  * metered permission store, GraphQL plugin), never inside the decision logic.
  */
 export interface GatewayMetrics {
@@ -211,4 +213,55 @@ export function createMetrics(registry: Registry): GatewayMetrics {
   for (const allowed of ['true', 'false']) metrics.decisions.inc({ allowed }, 0);
   for (const reason of ['size', 'shape', 'format', 'mac', 'expired']) metrics.l2Rejected.inc({ reason }, 0);
   return metrics;
+}
+
+/**
+ * `authz_component_up{component}` and `authz_component_ping_seconds{component}`,
+ * measured at scrape time by the same probe as `/ready`, so "database unreachable" can
+ * alert even when no traffic arrives. A component that is not configured (no Redis) is
+ * left out rather than reported down.
+ */
+export function registerComponentMetrics(registry: Registry, probe: () => Promise<ReadinessReport>): void {
+  let latest: Promise<ReadinessReport> | null = null;
+  // Both gauges are collected in one scrape: share one probe between them.
+  const report = () => (latest ??= probe().finally(() => setImmediate(() => (latest = null))));
+  new Gauge({
+    name: 'authz_component_up',
+    help: 'Whether a dependency answered a ping at scrape time (1) or not (0): postgresql, redis.',
+    labelNames: ['component'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [component, state] of Object.entries((await report()).components)) {
+        if (state.status !== 'not_configured') this.set({ component }, state.status === 'up' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'authz_component_ping_seconds',
+    help: 'Round-trip time of the scrape-time ping to a dependency.',
+    labelNames: ['component'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [component, state] of Object.entries((await report()).components)) {
+        if (state.latencyMs !== undefined) this.set({ component }, state.latencyMs / 1000);
+      }
+    },
+  });
+}
+
+/** `authz_log_events_total{level,event}`, counted by the logger (logger.ts; the readiness check reads it). */
+export function logEventsCounter(registry: Registry): Counter<'level' | 'event'> {
+  return new Counter({
+    name: 'authz_log_events_total',
+    help: 'Log events written, by level and event name (the `event` field; `message` when there is none).',
+    labelNames: ['level', 'event'],
+    registers: [registry],
+  });
+}
+
+/** `authz_log_lines_dropped_total`, counted by the buffered log output (logger.ts). */
+export function logLinesDroppedCounter(registry: Registry): Counter {
+  return new Counter({ name: 'authz_log_lines_dropped_total', help: 'Log lines dropped because the log output fell behind (more than the pending-bytes bound waiting).', registers: [registry] });
 }

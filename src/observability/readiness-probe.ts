@@ -1,4 +1,4 @@
-import { withDeadline } from '../cache/deadline';
+import { withDeadline } from '../lib/with-deadline';
 
 /** One dependency's state as `/ready` reports it. */
 export interface ComponentStatus {

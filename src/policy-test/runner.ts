@@ -2,11 +2,9 @@ import { PolicyReads } from '../admin/policy-reads';
 import { DecisionService } from '../authz/decision-service';
 import { explain } from '../authz/explain';
 import { WhoCanService } from '../authz/who-can';
-import { createCacheKeys } from '../cache/keys';
-import { PermissionLoader } from '../cache/l1-loader';
+import { storeOnlyChain } from '../composition/store-chain';
 import { type Database, openMemoryDatabase } from '../store/database';
 import { applyMigrations } from '../store/migrations/migrations';
-import { PostgresPermissionStore } from '../store/permission-store';
 import { PolicyValidationError } from '../store/policy-file';
 import { importPolicy } from '../store/policy-import';
 import { WhoCanStore } from '../store/who-can-store';
@@ -49,16 +47,15 @@ export async function runAssertionFile(file: AssertionFile): Promise<AssertionRe
 async function evaluate(database: Database, file: AssertionFile): Promise<AssertionResult[]> {
   let fixed: number | null = null;
   const now = () => fixed ?? Date.now();
-  const store = new PostgresPermissionStore(database.prisma, { now });
+  const chain = storeOnlyChain(database.prisma, { now });
   const decisions = new DecisionService({ maxChecks: 1_000, now });
   const whoCan = new WhoCanService(new WhoCanStore(database.prisma), now);
   const reads = new PolicyReads(database.prisma);
-  const keys = createCacheKeys('policy-test:');
   const results: AssertionResult[] = [];
   for (const test of file.tests) {
     fixed = test.now ? Date.parse(test.now) : file.now;
     // A fresh L1 per test: a set loaded under one test's clock is never reused under another's.
-    const loader = new PermissionLoader(store, keys, { cache: true });
+    const loader = chain.newLoader();
     for (const a of test.check ?? []) results.push({ test: test.name, ...(await check(a)) });
     for (const a of test.permissions ?? []) results.push({ test: test.name, ...(await permissions(a)) });
     for (const a of test.whoCan ?? []) results.push({ test: test.name, ...(await who(a)) });

@@ -22,7 +22,7 @@ export interface LoggedChange extends PolicyChangeRecord {
 
 /**
  * What every transaction that changes policy does just before it commits and right
- * after (mutations and imports alike; see src/cache/change-gate.ts). `fence` throws to
+ * after (mutations and imports alike; see src/revocation/change-gate.ts). `fence` throws to
  * roll the transaction back: the change must not commit when it cannot be made safe.
  */
 export interface ChangeGate {

@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from '../authz/errors';
 import type { PermissionSnapshot, Subject } from '../authz/types';
 import type { PrismaClient } from './generated/prisma/client';
-import type { LoadedSet, PermissionSetSource } from '../cache/types';
+import type { LoadedSet, PermissionSetSource } from '../source/types';
 
 interface Row {
   ord: number | bigint;

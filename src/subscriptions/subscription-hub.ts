@@ -1,5 +1,5 @@
 import type { Subject } from '../authz/types';
-import type { FeedChange } from '../cache/change-feed';
+import type { FeedChange } from '../revocation/change-feed';
 import type { GatewayMetrics } from '../observability/metrics';
 import { HubSubscription, type SetMessage } from './hub-subscription';
 import { type LoadCurrent, PermissionWatch } from './permission-watch';

@@ -9,7 +9,7 @@ import { StoreUnavailableError, InvalidInputError } from '../authz/errors';
 import type { WebSocketConfig } from '../config/config';
 import { ErrorCode, toRequestError } from '../graphql/errors';
 import { GRAPHQL_LIMITS } from '../graphql/hardening';
-import type { SubscriptionContext } from '../graphql/resolvers/subscription';
+import type { SubscriptionContext } from './subscription-context';
 import type { Logger } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/metrics';
 import { subscribeMapped } from './mapped-stream';

@@ -1,4 +1,4 @@
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../src/cache/types';
+import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../src/source/types';
 import { deferred } from './deferred';
 
 type Result = LoadedSet | Error;

@@ -1,13 +1,13 @@
 import pino from 'pino';
 import type { Subject } from '../../src/authz/types';
-import { L2Invalidator, PENDING_FLOOR_MS } from '../../src/cache/invalidation';
-import { createCacheKeys } from '../../src/cache/keys';
-import { L2PermissionCache } from '../../src/cache/l2-cache';
-import { L2Values, readVersion, Rejected } from '../../src/cache/l2-entry';
-import { createL2Signer, processSigningKey } from '../../src/cache/l2-signing';
-import type { L2Store } from '../../src/cache/l2-store';
-import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../src/cache/types';
-import type { VersionWrite } from '../../src/cache/version-writes';
+import { type L2Client, unguarded } from '../../src/l2-client/types';
+import type { VersionWrite } from '../../src/l2-client/version-writes';
+import { createCacheKeys } from '../../src/l2/keys';
+import { L2PermissionCache } from '../../src/l2/l2-cache';
+import { L2Values, readVersion, Rejected } from '../../src/l2/l2-entry';
+import { createL2Signer, processSigningKey } from '../../src/l2/l2-signing';
+import { L2Invalidator, PENDING_FLOOR_MS } from '../../src/revocation/invalidation';
+import type { LoadedSet, LoadRequest, PermissionSetSource } from '../../src/source/types';
 
 /**
  * Raw access to what an L2 store holds, beside the store itself: the stored text of a
@@ -22,7 +22,8 @@ export interface RawAccess {
 }
 
 export interface Backend {
-  store: L2Store;
+  /** The L2 client under test (an implementation, or a composition of decorators). */
+  client: L2Client;
   raw: RawAccess;
   /** A prefix no other test uses. */
   prefix: string;
@@ -32,7 +33,7 @@ const logger = pino({ level: 'silent' });
 const TTL_MS = 60_000;
 
 /**
- * The contract of version writes (src/cache/version-writes.ts), run against every
+ * The contract of version writes (src/l2-client/version-writes.ts), run against every
  * implementation: memory, Redis, Redis Cluster. Each interleaving is driven step by step
  * (no timing): two changes C1 then C2 to the same key, C1's post-commit write, a peer's
  * settle, the breaker probe's re-invalidation and a reader's version creation.
@@ -47,13 +48,13 @@ export function versionWritesContract(open: (name: string) => Promise<Backend>, 
   });
   afterEach(async () => close(backend));
 
-  const apply = (...writes: VersionWrite[]) => backend.store.versionWrites(writes);
+  const apply = (...writes: VersionWrite[]) => backend.client.writeVersions(writes);
   const fence = (changeId: string, pendingMs = PENDING_FLOOR_MS): VersionWrite => ({ kind: 'fence', key, changeId, pendingMs });
   const settle = (changeId: string, token: string, always: boolean): VersionWrite => ({ kind: 'settle', key, changeId, token, ttlMs: TTL_MS, always });
   const refresh = (token: string): VersionWrite => ({ kind: 'refresh', key, token, ttlMs: TTL_MS });
   const create = (token: string, replaceJunk = false): VersionWrite => ({ kind: 'create', key, token, ttlMs: TTL_MS, replaceJunk });
   /** The version as every reader sees it (Keyv read, then l2-entry.ts readVersion). */
-  const readerSees = async (k = key) => readVersion((await backend.store.kv.getMany([k]))[0]);
+  const readerSees = async (k = key) => readVersion((await backend.client.getMany([k]))[0]);
 
   it('a fence makes the key pending for readers: no token, and a reader creating one gets none', async () => {
     await apply(create('tokenA'));
@@ -61,7 +62,6 @@ export function versionWritesContract(open: (name: string) => Promise<Backend>, 
     expect(await apply(fence('1'))).toEqual([null]);
     expect(await readerSees()).toBeUndefined();
     expect(await apply(create('tokenR'))).toEqual([null]);
-    expect(await backend.store.setIfAbsent([{ key, value: 'tokenR', ttl: TTL_MS }])).toEqual(['tokenR']);
     expect(await readerSees()).toBeUndefined();
   });
 
@@ -166,9 +166,9 @@ export function versionWritesContract(open: (name: string) => Promise<Backend>, 
     const keys = createCacheKeys(backend.prefix);
     const carol: Subject = { userId: 'carol', orgId: 'acme' };
     const store = new Store();
-    const options = { keys, ttlSeconds: 60, timeoutMs: 5_000, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
-    const cache = new L2PermissionCache(backend.store.kv, store, { ...options, setIfAbsent: backend.store.setIfAbsent });
-    const invalidator = new L2Invalidator(backend.store.versionWrites, keys, options);
+    const options = { keys, ttlSeconds: 60, logger, values: new L2Values(createL2Signer({ current: processSigningKey() })) };
+    const cache = new L2PermissionCache(backend.client, store, options);
+    const invalidator = new L2Invalidator(unguarded(backend.client), keys, options);
     const c1 = { id: '101', orgId: 'acme', userIds: ['carol'], wholeOrg: false };
     const c2 = { id: '102', orgId: 'acme', userIds: ['carol'], wholeOrg: false };
     expect(await statusOf(cache, carol)).toEqual({ status: 'MISS', allowed: true });

@@ -1,7 +1,7 @@
 import { createClient } from '@keyv/redis';
 import { seed } from '../helpers/policy';
-import { L2Values } from '../../src/cache/l2-entry';
-import { createL2Signer } from '../../src/cache/l2-signing';
+import { L2Values } from '../../src/l2/l2-entry';
+import { createL2Signer } from '../../src/l2/l2-signing';
 import { TEST_L2_SIGNING_KEY, TEST_REDIS_URL } from '../helpers/services';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 

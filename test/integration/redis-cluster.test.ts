@@ -1,5 +1,11 @@
 import calculateSlot from 'cluster-key-slot';
-import { createCacheKeys } from '../../src/cache/keys';
+import { Registry } from 'prom-client';
+import { cacheClient } from '../../src/composition/l2-clients';
+import { openRedisClusterL2, type ClusterL2Backend } from '../../src/l2-client/keyv-redis-cluster';
+import { createCacheKeys } from '../../src/l2/keys';
+import { readVersion } from '../../src/l2/l2-entry';
+import { createLogger } from '../../src/observability/logger';
+import { createMetrics } from '../../src/observability/metrics';
 import { seed } from '../helpers/policy';
 import { RawHttpConnection } from '../helpers/raw-http';
 import { TestRedisCluster } from '../helpers/redis-cluster';
@@ -9,6 +15,9 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
  * L2 on a real three-node Redis Cluster (REDIS_CLUSTER_NODES): hits, batching (one
  * pipeline per node, not one command per slot), invalidation, and a node failure that
  * degrades to PostgreSQL with correct answers and no errors. The node failure runs last.
+ * Round trips are counted on a client built by the same composition code as the
+ * gateway's (src/composition/l2-clients.ts), on the same cluster, with its node clients
+ * spied on.
  */
 const CAN = `query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }`;
 const CHECKS = `query C($r: [CheckInput!]!) { checks(requests: $r) { allowed cacheStatus } }`;
@@ -24,17 +33,36 @@ const POLICY = {
 
 let cluster: TestRedisCluster;
 let gw: TestGateway;
+let backend: ClusterL2Backend;
 
 beforeAll(async () => {
   cluster = await TestRedisCluster.start();
   gw = await startTestGateway({ REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.seeds });
   await seed(gw.gateway.database.prisma, POLICY);
+  backend = await openRedisClusterL2(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), { logger: createLogger('silent') });
 }, 60_000);
 
 afterAll(async () => {
+  await backend?.client.close();
   await gw?.close();
   await cluster?.stop();
 });
+
+/** The L2 cache's client as the gateway composes it on a cluster (coalescing on top). */
+function composedClient() {
+  return cacheClient(backend, { timeoutMs: 1_000, metrics: createMetrics(new Registry()), breaker: null });
+}
+
+/** Counts the pipelines (one per round trip to a node) sent while `work` runs. */
+async function pipelinesDuring(work: () => Promise<unknown>): Promise<number> {
+  const spies = await Promise.all(backend.cluster.masters.map(async (m) => jest.spyOn(await backend.cluster.nodeClient(m), 'multi')));
+  try {
+    await work();
+    return spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
 
 async function can(userId: string, permission: string) {
   const res = await gw.gql<{ can: { allowed: boolean; cacheStatus: string } }>(CAN, { u: userId, o: 'acme', p: permission });
@@ -43,8 +71,8 @@ async function can(userId: string, permission: string) {
 }
 
 test('the gateway reads and writes L2 on the cluster: MISS, then L2_HIT', async () => {
-  expect(gw.gateway.l2!.kind).toBe('redis');
-  await gw.gateway.l2!.ping();
+  const ready = (await (await fetch(`${gw.url}/ready`)).json()) as { components: { redis: { status: string } }; cache: { l2: string } };
+  expect(ready).toMatchObject({ components: { redis: { status: 'up' } }, cache: { l2: 'redis' } });
   expect(await can('user-0', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'MISS' });
   expect(await can('user-0', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'L2_HIT' });
   expect(await can('user-1', 'document:edit')).toEqual({ allowed: false, cacheStatus: 'MISS' });
@@ -62,18 +90,16 @@ test('a batch reads with one pipeline per node that holds keys, however many slo
   const nodesHoldingKeys = new Set([...slots].map((s) => cluster.nodeForSlot(s).port));
   expect(slots.size).toBeGreaterThan(nodesHoldingKeys.size);
 
-  const store = (gw.gateway.l2!.kv.store as { cluster: import('@keyv/redis').RedisClusterType }).cluster;
-  const spies = await Promise.all(store.masters.map(async (m) => jest.spyOn(await store.nodeClient(m), 'multi')));
-  try {
-    const res = await gw.gql<{ checks: Array<{ allowed: boolean; cacheStatus: string }> }>(CHECKS, { r: requests });
-    expect(res.errors).toBeUndefined();
-    expect(res.data!.checks.map((d) => d.allowed)).toEqual(USERS.map((_, i) => i % 2 === 1));
-    expect(res.data!.checks.every((d) => d.cacheStatus === 'L2_HIT')).toBe(true);
-    const pipelines = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
-    expect(pipelines).toBe(nodesHoldingKeys.size); // one round trip per node, all keys in it
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
+  const res = await gw.gql<{ checks: Array<{ allowed: boolean; cacheStatus: string }> }>(CHECKS, { r: requests });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.checks.map((d) => d.allowed)).toEqual(USERS.map((_, i) => i % 2 === 1));
+  expect(res.data!.checks.every((d) => d.cacheStatus === 'L2_HIT')).toBe(true);
+
+  // The same read through the composed client: one round trip per node, all keys in it.
+  const client = composedClient();
+  let values: unknown[] = [];
+  expect(await pipelinesDuring(async () => (values = await client.getMany(readKeys)))).toBe(nodesHoldingKeys.size);
+  expect(values.every((v) => v !== undefined)).toBe(true); // the gateway's writes, read back
 });
 
 test('concurrent requests on separate connections: their reads are coalesced first, then split per node', async () => {
@@ -91,35 +117,43 @@ test('concurrent requests on separate connections: their reads are coalesced fir
     const separateRoundTrips = users.reduce((sum, u) => sum + nodesOf(readKeysOf(u)).size, 0);
     expect(separateRoundTrips).toBeGreaterThan(coalescedRoundTrips);
 
-    const store = (gw.gateway.l2!.kv.store as { cluster: import('@keyv/redis').RedisClusterType }).cluster;
-    const spies = await Promise.all(store.masters.map(async (m) => jest.spyOn(await store.nodeClient(m), 'multi')));
-    try {
-      // Written in one synchronous block: the gateway (this process) reads them in one
-      // poll phase, so their L2 reads meet in one flush (see test/integration/batching.test.ts).
-      const responses = (await Promise.all(connections.map((c, i) => c.post('/graphql', [body(users[i]!)])))).flat();
-      const answers = responses.map((r) => (JSON.parse(r.body) as { data: { can: { allowed: boolean; cacheStatus: string } } }).data.can);
-      expect(answers).toEqual(users.map((_, i) => ({ allowed: i % 2 === 1, cacheStatus: 'L2_HIT' }))); // viewers only
-      const pipelines = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
-      expect(pipelines).toBe(coalescedRoundTrips); // not one per request and node
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-    }
+    // Written in one synchronous block: the gateway (this process) reads them in one
+    // poll phase, so their L2 reads meet in one flush (see test/integration/batching.test.ts).
+    const responses = (await Promise.all(connections.map((c, i) => c.post('/graphql', [body(users[i]!)])))).flat();
+    const answers = responses.map((r) => (JSON.parse(r.body) as { data: { can: { allowed: boolean; cacheStatus: string } } }).data.can);
+    expect(answers).toEqual(users.map((_, i) => ({ allowed: i % 2 === 1, cacheStatus: 'L2_HIT' }))); // viewers only
+
+    // The ten reads in one turn through the composed client: coalesced, then split per node.
+    const client = composedClient();
+    const pipelines = await pipelinesDuring(() => Promise.all(users.map((u) => client.getMany(readKeysOf(u)))));
+    expect(pipelines).toBe(coalescedRoundTrips); // not one per request and node
   } finally {
     for (const c of connections) c.close();
   }
 });
 
-test('invalidation on the cluster: an organization change is seen at once', async () => {
+test('invalidation on the cluster: a change writes new versions to the cluster and is seen at once', async () => {
+  const keys = createCacheKeys(gw.keyPrefix);
+  const versions = async () => (await backend.client.getMany([keys.orgVersion('acme'), keys.pairVersion({ userId: 'user-3', orgId: 'acme' })])).map(readVersion);
   expect(await can('user-2', 'billing:refund')).toEqual({ allowed: false, cacheStatus: expect.stringMatching(/MISS|L2_HIT/) });
   expect(await can('user-2', 'billing:refund')).toEqual({ allowed: false, cacheStatus: 'L2_HIT' });
-  await seed(gw.gateway.database.prisma, { roles: [{ orgId: 'acme', name: 'editor', permissions: ['document:*', 'billing:*'] }] });
-  await gw.gateway.invalidator!.invalidate({ orgIds: ['acme'] });
+  const [orgBefore] = await versions();
+  expect(typeof orgBefore).toBe('string');
+  const role = await gw.gql(`mutation { setRolePermissions(orgId: "acme", role: "editor", permissions: ["document:*", "billing:*"]) { consistencyToken } }`);
+  expect(role.errors).toBeUndefined();
+  const [orgAfter] = await versions();
+  expect(typeof orgAfter).toBe('string');
+  expect(orgAfter).not.toBe(orgBefore);
   expect(await can('user-2', 'billing:refund')).toEqual({ allowed: true, cacheStatus: 'MISS' });
   expect(await can('user-2', 'billing:refund')).toEqual({ allowed: true, cacheStatus: 'L2_HIT' });
 
   // A single member's change, through the pair version.
-  await seed(gw.gateway.database.prisma, { memberships: [{ userId: 'user-3', orgId: 'acme', roles: ['editor'] }] });
-  await gw.gateway.invalidator!.invalidate({ subjects: [{ userId: 'user-3', orgId: 'acme' }] });
+  const [, pairBefore] = await versions();
+  const member = await gw.gql(`mutation { assignRole(userId: "user-3", orgId: "acme", role: "editor") { consistencyToken } }`);
+  expect(member.errors).toBeUndefined();
+  const [, pairAfter] = await versions();
+  expect(typeof pairAfter).toBe('string');
+  expect(pairAfter).not.toBe(pairBefore);
   expect(await can('user-3', 'document:edit')).toEqual({ allowed: true, cacheStatus: 'MISS' });
 });
 

@@ -1,5 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import { createCacheKeys } from '../../src/cache/keys';
+import { createCacheKeys } from '../../src/l2/keys';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process';
 import { waitFor } from '../helpers/wait-for';
 import { type ClusterNode, TestRedisCluster } from '../helpers/redis-cluster';

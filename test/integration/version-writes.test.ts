@@ -1,14 +1,14 @@
 import { createClient, createCluster } from '@keyv/redis';
 import pino from 'pino';
-import { openL2Store } from '../../src/cache/l2-store';
 import type { RedisConfig } from '../../src/config/config';
+import { openL2Backend } from '../../src/l2-client/open';
 import { TestRedisCluster } from '../helpers/redis-cluster';
 import { runId, TEST_REDIS_URL } from '../helpers/services';
 import { type Backend, type RawAccess, versionWritesContract } from '../helpers/version-writes-suite';
 
 /**
  * The version-write rules as Redis runs them (one Lua script per key), against the
- * same contract as the memory L2 (test/unit/cache/version-writes.test.ts).
+ * same contract as the memory L2 (test/unit/l2-client/version-writes.test.ts).
  */
 const logger = pino({ level: 'silent' });
 
@@ -31,7 +31,7 @@ function rawAccess(client: RawClient, time: () => Promise<string[]>): RawAccess 
 }
 
 async function openBackend(config: RedisConfig, raw: RawAccess, prefix: string): Promise<Backend> {
-  return { store: await openL2Store(config, { timeoutMs: 2_000, logger }), raw, prefix };
+  return { client: (await openL2Backend(config, { logger })).client, raw, prefix };
 }
 
 describe('version writes on Redis', () => {
@@ -40,7 +40,7 @@ describe('version writes on Redis', () => {
   afterAll(async () => client.close());
   versionWritesContract(
     (name) => openBackend({ kind: 'redis', url: TEST_REDIS_URL }, rawAccess(client as never, () => client.time()), `test:${runId()}:vw:${name}:`),
-    (backend) => backend.store.close(),
+    (backend) => backend.client.close(),
   );
 
 });
@@ -67,17 +67,17 @@ describe('version writes on Redis Cluster', () => {
         }),
         `vw:${name}:`,
       ),
-    (backend) => backend.store.close(),
+    (backend) => backend.client.close(),
   );
 
   it('falls back to EVAL when Redis does not know the script (SCRIPT FLUSH, a restart)', async () => {
-    const store = await openL2Store({ kind: 'cluster', nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) }, { timeoutMs: 2_000, logger });
+    const { client: store } = await openL2Backend({ kind: 'cluster', nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) }, { logger });
     try {
       const key = 'vw:flush:auth:perms::org:acme';
-      await store.versionWrites([{ kind: 'fence', key, changeId: '1', pendingMs: 60_000 }]);
+      await store.writeVersions([{ kind: 'fence', key, changeId: '1', pendingMs: 60_000 }]);
       // On this private cluster only: the shared Redis's script cache is other tests' too.
       for (const master of raw.masters) await (await raw.nodeClient(master)).scriptFlush();
-      expect(await store.versionWrites([{ kind: 'settle', key, changeId: '1', token: 'after', ttlMs: 60_000, always: true }])).toEqual(['after']);
+      expect(await store.writeVersions([{ kind: 'settle', key, changeId: '1', token: 'after', ttlMs: 60_000, always: true }])).toEqual(['after']);
     } finally {
       await store.close();
     }

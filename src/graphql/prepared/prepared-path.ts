@@ -28,7 +28,7 @@ export interface PreparedPathOptions {
   /** Apollo's formatError (the same function instance). */
   formatError: FormatError;
   includeStacktrace: boolean;
-  /** Apollo's plugin list, the same entries Apollo was given (src/graphql/apollo-plugins.ts). */
+  /** Apollo's plugin list, the same entries Apollo was given (src/graphql/plugin-list/apollo-plugins.ts). */
   plugins: readonly GatewayPlugin[];
   /** Apollo Studio usage reporting of the requests answered here (observability/studio/): exactly when Apollo reports usage. */
   usage?: PreparedUsageReporting;
@@ -60,7 +60,7 @@ const CALLBACK_TYPE = 'application/json; callbackSpec=1.0; charset=utf-8';
  * unauthenticated caller can make the gateway neither parse nor compile anything.
  *
  * Apollo's plugins do not run here. The path is built from the same plugin list as
- * Apollo (src/graphql/apollo-plugins.ts) and gives each plugin's effect its own way
+ * Apollo (src/graphql/plugin-list/apollo-plugins.ts) and gives each plugin's effect its own way
  * (reproduced-plugins.ts: the gateway's log line, metrics, extensions and status codes
  * through the same functions, graphql-armor's message masking by its own hook, Apollo
  * Studio usage reporting by `usage`, without field-level timings); `create` refuses to

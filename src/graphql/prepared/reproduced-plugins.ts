@@ -26,7 +26,7 @@ export type PreparedEffect =
   | { readonly kind: 'error-messages' }
   | { readonly kind: 'none-per-request'; readonly reason: string };
 
-/** One plugin of Apollo's list (src/graphql/apollo-plugins.ts builds it). */
+/** One plugin of Apollo's list (src/graphql/plugin-list/apollo-plugins.ts builds it). */
 export interface GatewayPlugin {
   /** Named in the refusal, so an operator knows which plugin stopped the start. */
   readonly name: string;

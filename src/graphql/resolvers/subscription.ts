@@ -1,17 +1,9 @@
 import { requireMayAskAbout } from '../../auth/scopes';
-import type { Caller } from '../../auth/types';
 import type { PermissionSetResult } from '../../authz/decision-service';
 import { validateSubject } from '../../authz/decision-service';
 import { InvalidInputError } from '../../authz/errors';
-import { SubscriptionLimitError, type SetMessage, type SubscriptionHub } from '../../subscriptions/subscription-hub';
-
-/** The context of one subscription operation over WebSocket (see src/subscriptions/ws-server.ts). */
-export interface SubscriptionContext {
-  readonly caller: Caller;
-  readonly hub: SubscriptionHub;
-  /** This connection's open subscriptions, and their limit. */
-  readonly connection: { open: number; readonly max: number };
-}
+import type { SubscriptionContext } from '../../subscriptions/subscription-context';
+import { SubscriptionLimitError, type SetMessage } from '../../subscriptions/subscription-hub';
 
 /**
  * `permissionsChanged`: the same scope rule as `permissions` (authz:check, or

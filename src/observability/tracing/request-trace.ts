@@ -1,5 +1,5 @@
 import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
-import type { PermissionSetSource } from '../../cache/types';
+import type { PermissionSetSource } from '../../source/types';
 import { endWhenSettled, type Tracing } from './tracing';
 
 /**

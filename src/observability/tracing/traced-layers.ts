@@ -1,8 +1,8 @@
 import { SpanKind } from '@opentelemetry/api';
-import type Keyv from 'keyv';
 import type { PolicyAdmin } from '../../admin/policy-admin';
 import type { DecisionService } from '../../authz/decision-service';
-import type { PermissionSetSource } from '../../cache/types';
+import type { L2Client } from '../../l2-client/types';
+import type { PermissionSetSource } from '../../source/types';
 import type { RequestTrace } from './request-trace';
 import type { Tracing } from './tracing';
 
@@ -44,28 +44,28 @@ export function tracedAdmin(admin: PolicyAdmin, request: RequestTrace): PolicyAd
 }
 
 /**
- * The L2 reads (Keyv `getMany`, one per request's load before coalescing) in a CLIENT
+ * The L2 reads (`getMany`, one per request's load before coalescing) in a CLIENT
  * span `MGET` with `db.system`=redis, `authz.l2.keys` (keys read: permission sets and
  * their versions) and `authz.l2.hits` (keys that had a value), when a sampled request
  * is reading (load-parents.ts). The in-process L2 (no Redis configured) gets the same
- * span without the `db.*` attributes.
+ * span without the `db.*` attributes. Other calls pass through.
  */
-export function tracedL2Reads(kv: Keyv, tracing: Tracing, redis: boolean): Keyv {
+export function tracedL2Reads(client: L2Client, tracing: Tracing, redis: boolean): L2Client {
   const attributes = redis ? { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'MGET' } : {};
-  return new Proxy(kv, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'getMany' || typeof value !== 'function') return value;
-      return (keys: string[]) => {
-        const read = () => (value as (k: string[]) => Promise<unknown[]>).call(target, keys);
-        const parent = tracing.loads.reading;
-        if (!parent) return read();
-        return tracing.inSpan(parent, 'MGET', SpanKind.CLIENT, { ...attributes, 'authz.l2.keys': keys.length }, read, (values) => ({
-          'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length,
-        }));
-      };
+  return {
+    getMany: (keys) => {
+      const read = () => client.getMany(keys);
+      const parent = tracing.loads.reading;
+      if (!parent) return read();
+      return tracing.inSpan(parent, 'MGET', SpanKind.CLIENT, { ...attributes, 'authz.l2.keys': keys.length }, read, (values) => ({
+        'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length,
+      }));
     },
-  });
+    setMany: (entries) => client.setMany(entries),
+    writeVersions: (writes) => client.writeVersions(writes),
+    ping: () => client.ping(),
+    close: () => client.close(),
+  };
 }
 
 /**

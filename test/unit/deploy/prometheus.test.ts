@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
-import { registerComponentMetrics } from '../../../src/observability/component-metrics';
+import { registerComponentMetrics } from '../../../src/observability/metrics';
 import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';
 import { promtool } from '../../helpers/promtool';

@@ -1,7 +1,7 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError } from 'graphql';
-import { apolloPlugins, gatewayPlugins } from '../../../src/graphql/apollo-plugins';
+import { apolloPlugins, gatewayPlugins } from '../../../src/graphql/plugin-list/apollo-plugins';
 import type { GraphQLContext } from '../../../src/graphql/context';
 import { createErrorFormatter } from '../../../src/graphql/errors';
 import { hardenedApolloOptions } from '../../../src/graphql/hardening';

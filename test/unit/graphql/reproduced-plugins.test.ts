@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { buildSchema, GraphQLError } from 'graphql';
-import { apolloPlugins, gatewayPlugins } from '../../../src/graphql/apollo-plugins';
+import { apolloPlugins, gatewayPlugins } from '../../../src/graphql/plugin-list/apollo-plugins';
 import type { GraphQLContext } from '../../../src/graphql/context';
 import { hardenedApolloOptions } from '../../../src/graphql/hardening';
 import { OperationCache } from '../../../src/graphql/prepared/operation-cache';

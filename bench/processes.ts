@@ -58,10 +58,17 @@ function stop(child: ChildProcess): Promise<void> {
 
 /** Runs the load generator (bench/loadgen.ts) in its own process; resolves with its JSON result. */
 export function runLoad<T>(job: object): Promise<T> {
-  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'bench', 'loadgen.ts'), JSON.stringify(job)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return runJsonChild<T>('loadgen.ts', [JSON.stringify(job)], 'load generator');
+}
+
+/** Runs bench/l2-auth-cost.ts in a process of its own (nothing else in its heap); resolves with its figures. */
+export function runL2AuthCost(pairs: number): Promise<L2AuthCost> {
+  return runJsonChild<L2AuthCost>('l2-auth-cost.ts', [String(pairs)], 'L2 authentication microbenchmark');
+}
+
+/** Runs bench/<script> through tsx; resolves with the JSON object on its last stdout line. */
+function runJsonChild<T>(script: string, args: string[], what: string): Promise<T> {
+  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'bench', script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -70,23 +77,7 @@ export function runLoad<T>(job: object): Promise<T> {
     child.once('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as T);
-      else reject(new Error(`load generator failed (${code}): ${err.slice(-2000)}`));
-    });
-  });
-}
-
-/** Runs bench/l2-auth-cost.ts in a process of its own (nothing else in its heap); resolves with its figures. */
-export function runL2AuthCost(pairs: number): Promise<L2AuthCost> {
-  const child = spawn(process.execPath, [...TSX, path.join(ROOT, 'bench', 'l2-auth-cost.ts'), String(pairs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as L2AuthCost);
-      else reject(new Error(`L2 authentication microbenchmark failed (${code}): ${err.slice(-2000)}`));
+      else reject(new Error(`${what} failed (${code}): ${err.slice(-2000)}`));
     });
   });
 }

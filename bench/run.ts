@@ -17,6 +17,7 @@ import type { LoadJob, LoadResult } from './loadgen';
 import type { L2AuthCost } from './l2-auth-cost';
 import { cpuMicros, ROOT, runL2AuthCost, runLoad, sampleRss, startServer, TSX, type Server } from './processes';
 import { startSink } from './sinks';
+import { warm } from './warm';
 import { type BenchReport, markdown, medianRounds, type ScenarioResult } from './report';
 import { type LatencySummary, percentiles } from './stats';
 
@@ -249,16 +250,6 @@ function medianAuthCost(costs: readonly L2AuthCost[]): NonNullable<BenchReport['
   return { ...median, rounds: [...costs] };
 }
 
-/** Loads every membership into L2: `checks` calls of 500 pairs each (the 64 KB body limit). */
-async function warm(url: string, pairs: Array<{ userId: string; orgId: string }>, authorization: string): Promise<void> {
-  const query = 'query W($r: [CheckInput!]!) { checks(requests: $r) { allowed } }';
-  for (let i = 0; i < pairs.length; i += 500) {
-    const r = pairs.slice(i, i + 500).map((p) => ({ ...p, permission: 'document:read' }));
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables: { r } }) });
-    const body = (await res.json()) as { errors?: unknown };
-    if (!res.ok || body.errors) throw new Error(`warm-up failed: ${JSON.stringify(body).slice(0, 500)}`);
-  }
-}
 
 /**
  * The other floor under scenario 2: one Redis round trip from Node on this machine

@@ -28,6 +28,7 @@ import type { LoadJob, LoadResult } from './loadgen';
 import { cpuMicros, ROOT, runLoad, type Server, startServer } from './processes';
 import { inspectArgs, type Memory, memoryAfterGc } from './inspector';
 import { quantile } from './stats';
+import { warm } from './warm';
 import { closeAll, connect, idleSubscribers, pause, retried, waitFor } from './ws-clients';
 
 const PG = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -195,16 +196,6 @@ async function cpuAtRest(pid: number): Promise<number> {
   return ((cpuMicros(pid) - cpu0) / 1000 / (performance.now() - t0)) * 100;
 }
 
-/** Loads every membership into L2: `checks` calls of 500 pairs each (the 64 KB body limit). */
-async function warm(url: string, pairs: ReadonlyArray<{ userId: string; orgId: string }>, authorization: string): Promise<void> {
-  const query = 'query W($r: [CheckInput!]!) { checks(requests: $r) { allowed } }';
-  for (let i = 0; i < pairs.length; i += 500) {
-    const r = pairs.slice(i, i + 500).map((p) => ({ ...p, permission: 'document:read' }));
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables: { r } }) });
-    const body = (await res.json()) as { errors?: unknown };
-    if (!res.ok || body.errors) throw new Error(`warm-up failed: ${JSON.stringify(body).slice(0, 500)}`);
-  }
-}
 
 async function serverDelay(base: string): Promise<{ p50: string; p99: string }> {
   const text = await (await fetch(`${base}/metrics`)).text();

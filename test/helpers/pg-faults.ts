@@ -1,35 +1,27 @@
 import { Client } from 'pg';
-import { databaseUrl, TEST_DATABASE_URL } from './services';
+import { withPgClient } from './pg-client';
+import { databaseUrl } from './services';
 
 /**
  * Real PostgreSQL faults for one test database, never for the shared server: refuse
  * new connections and end the existing ones, or hold a lock that makes reads wait.
  */
-async function admin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The database is "down" for the gateway: no new connections, and every open one is terminated. */
 export async function takeDatabaseDown(name: string): Promise<void> {
-  await admin(TEST_DATABASE_URL, async (client) => {
+  await withPgClient(async (client) => {
     await client.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
     await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
   });
 }
 
 export async function bringDatabaseUp(name: string): Promise<void> {
-  await admin(TEST_DATABASE_URL, (client) => client.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`));
+  await withPgClient((client) => client.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`));
 }
 
 /** Terminates the backends of `name` that are waiting on a lock (a query stuck behind `lockTables`). */
 export async function terminateWaitingBackends(name: string): Promise<number> {
-  return admin(TEST_DATABASE_URL, async (client) => {
+  return withPgClient(async (client) => {
     const { rows } = await client.query(
       `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
       [name],
@@ -40,7 +32,7 @@ export async function terminateWaitingBackends(name: string): Promise<number> {
 
 /** How many backends of `name` wait on a lock right now. */
 export async function waitingBackends(name: string): Promise<number> {
-  return admin(TEST_DATABASE_URL, async (client) => {
+  return withPgClient(async (client) => {
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [name]);
     return rows[0].n as number;
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { databaseUrl, runId, TEST_DATABASE_URL, templateDatabase } from './services';
+import { withPgClient } from './pg-client';
+import { databaseUrl, runId, templateDatabase } from './services';
 
 export interface TestDatabase {
   readonly name: string;
@@ -11,7 +11,7 @@ export interface TestDatabase {
 /** A database of its own for one test file: a copy of the run's migrated template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `authz_t_${runId()}_${randomBytes(4).toString('hex')}`;
-  await admin(async (client) => {
+  await withPgClient(async (client) => {
     for (let attempt = 0; ; attempt++) {
       try {
         await client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`);
@@ -26,16 +26,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: databaseUrl(name),
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)),
+    drop: () => withPgClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)),
   };
 }
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}

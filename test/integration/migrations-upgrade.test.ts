@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { MigrationList } from '@prisma/schema-engine-wasm' with { 'resolution-mode': 'import' };
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { type Database, openDatabase } from '../../src/store/database';
 import { applyMigrations, MIGRATIONS_DIR, readMigrationList } from '../../src/store/migrations/migrations';
-import { databaseUrl, runId, TEST_DATABASE_URL } from '../helpers/services';
+import { withPgClient } from '../helpers/pg-client';
+import { databaseUrl, runId } from '../helpers/services';
 
 /**
  * The upgrade path: a database an older release migrated (every proper prefix of
@@ -19,15 +20,6 @@ jest.setTimeout(120_000);
 const created: string[] = [];
 const open: Database[] = [];
 
-async function admin<T>(work: (client: Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Migrates on a connection of its own, closed afterwards (it holds Prisma's advisory lock), as the gateway does. */
 async function migrate(name: string, migrations?: MigrationList): Promise<string[]> {
@@ -58,11 +50,11 @@ const SNAPSHOT = `
     'grants', (SELECT json_agg(json_build_object('org', org_id, 'user', user_id, 'permission', permission, 'expires', expires_at) ORDER BY id) FROM grants)
   ) AS data`;
 
-const snapshot = (name: string) => admin(async (client) => (await client.query<{ data: unknown }>(SNAPSHOT)).rows[0]!.data, databaseUrl(name));
+const snapshot = (name: string) => withPgClient(async (client) => (await client.query<{ data: unknown }>(SNAPSHOT)).rows[0]!.data, databaseUrl(name));
 
 afterAll(async () => {
   for (const db of open) await db.close();
-  for (const name of created) await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  for (const name of created) await withPgClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 });
 
 let all: MigrationList;
@@ -82,12 +74,12 @@ test('there are older migration sets to upgrade from, read as the engine reads t
 
 test.each(ALL_NAMES.slice(0, -1).map((last, i) => [last, i + 1] as const))('a database migrated up to %s takes the newer migrations and keeps its data', async (_last, count) => {
   const name = `authz_t_${runId()}_up_${randomBytes(3).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  await withPgClient((client) => client.query(`CREATE DATABASE "${name}"`));
   created.push(name);
 
   const older = { ...all, migrationDirectories: all.migrationDirectories.slice(0, count) };
   expect(await migrate(name, older)).toEqual(names.slice(0, count));
-  await admin((client) => client.query(OLDER_DATA), databaseUrl(name));
+  await withPgClient((client) => client.query(OLDER_DATA), databaseUrl(name));
   const before = await snapshot(name);
 
   expect(await migrate(name)).toEqual(names.slice(count));
@@ -101,7 +93,7 @@ test.each(ALL_NAMES.slice(0, -1).map((last, i) => [last, i + 1] as const))('a da
   expect(await db.prisma.membershipRole.count({ where: { userId: 'bob' } })).toBe(2);
 
   // The history as `prisma migrate deploy` records it, so the native CLI can take over.
-  const history = await admin(
+  const history = await withPgClient(
     async (client) => (await client.query<{ migration_name: string; checksum: string; finished: boolean }>('SELECT migration_name, checksum, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY migration_name')).rows,
     databaseUrl(name),
   );

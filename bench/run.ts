@@ -84,8 +84,11 @@ async function main(): Promise<void> {
       .setAudience('authz-gateway')
       .setExpirationTime('2h')
       .sign(new TextEncoder().encode(jwtSecret))}`;
+    // One signing key for every gateway of the run: gateways sharing an L2 prefix must
+    // verify each other's values, or each one's writes turn the others' hits into misses.
+    const signingKey = randomBytes(32).toString('base64');
     const gatewayEnv = (extra: Record<string, string>) => ({
-      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info', AUTHZ_L2_SIGNING_KEY: randomBytes(32).toString('base64'),
+      NODE_ENV: 'production', PORT: '0', DATABASE_URL: db.url, REDIS_URL, AUTHZ_DEMO_DATA: 'false', LOG_LEVEL: 'info', AUTHZ_L2_SIGNING_KEY: signingKey,
       AUTH_MODE: 'jwt', AUTH_JWT_SECRET: jwtSecret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway', ...extra,
     });
     const results: ScenarioResult[] = [];

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { errorBody, HttpErrorCode } from './error-body';
@@ -9,7 +9,11 @@ export const OPS_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/me
 export interface OpsListener {
   /** Base URL, e.g. `http://127.0.0.1:4001`. */
   readonly url: string;
-  /** Stops accepting and closes idle connections; requests in flight finish. */
+  /**
+   * Stops accepting and closes idle connections; requests in flight finish, and their
+   * connections close once answered (a keep-alive socket must not hold the stop for its
+   * 65 s timeout).
+   */
   close(): Promise<void>;
 }
 
@@ -25,7 +29,15 @@ export interface OpsListener {
  * for seconds. On this port only probes queue, so each is accepted within a turn or two.
  */
 export function listenOps(app: FastifyInstance, options: { host: string; port: number }): Promise<OpsListener> {
+  // Answers not yet sent. Once closing has begun, every answer says `Connection: close`,
+  // so Node ends its socket once it is sent (closeIdleConnections only drops sockets idle
+  // at that moment; a keep-alive socket answered later would hold the stop for 65 s).
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (closing) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (OPS_PATHS.has(path)) {
       app.routing(req, res);
@@ -44,6 +56,11 @@ export function listenOps(app: FastifyInstance, options: { host: string; port: n
         url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
         close: () =>
           new Promise<void>((done) => {
+            closing = true;
+            for (const res of inFlight) {
+              if (!res.headersSent) res.setHeader('connection', 'close');
+              else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+            }
             server.close(() => done());
             server.closeIdleConnections();
           }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MAX_STORED_CHARS, MAX_TOKEN_CHARS } from './stored-form';
-import { checkWrite, UNKNOWN_OWNER, type VersionWrite, type VersionWrites } from './version-writes';
+import { checkWrite, MAX_PENDING_MS, UNKNOWN_OWNER, type VersionWrite, type VersionWrites } from './version-writes';
 
 /**
  * The rules of version-writes.ts (classify, then decide) as one Lua script, run per key:
@@ -11,16 +11,21 @@ import { checkWrite, UNKNOWN_OWNER, type VersionWrite, type VersionWrites } from
  * clock runs ahead never deletes a key (Keyv deletes records it thinks expired).
  *
  * KEYS[1] the version key; ARGV: kind, change ID, token, ms (pendingMs or ttlMs),
- * flag (`always` / `replaceJunk`), MAX_STORED_CHARS, MAX_TOKEN_CHARS.
+ * flag (`always` / `replaceJunk`), MAX_STORED_CHARS, MAX_TOKEN_CHARS, MAX_PENDING_MS.
  * Returns the token held afterwards, or nil.
  */
 export const VERSION_SCRIPT = `
 local key = KEYS[1]
 local kind, id, token = ARGV[1], ARGV[2], ARGV[3]
 local ms, flag = tonumber(ARGV[4]), ARGV[5] == '1'
-local maxChars, maxToken = tonumber(ARGV[6]), tonumber(ARGV[7])
+local maxChars, maxToken, maxPending = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+-- A deadline these rules could have written (see MAX_PENDING_MS): whole, live, not too far out.
+local function live(deadline)
+  return type(deadline) == 'number' and deadline == math.floor(deadline) and deadline > now and deadline - now <= maxPending
+end
 
 local function classify()
   local t = redis.call('TYPE', key)['ok']
@@ -34,10 +39,10 @@ local function classify()
     local pending = record['pending']
     if pending == nil then
       local left = redis.call('PTTL', key)
-      if left > 0 then owners['${UNKNOWN_OWNER}'] = now + left; n = 1 end
+      if live(now + left) then owners['${UNKNOWN_OWNER}'] = now + left; n = 1 end
     elseif type(pending) == 'table' then
       for owner, deadline in pairs(pending) do
-        if type(owner) == 'string' and type(deadline) == 'number' and deadline > now then owners[owner] = deadline; n = n + 1 end
+        if type(owner) == 'string' and live(deadline) then owners[owner] = deadline; n = n + 1 end
       end
     end
     if n == 0 then return 'absent' end
@@ -130,7 +135,7 @@ export function redisVersionWrites(client: ScriptClient): VersionWrites {
 }
 
 function scriptArguments(write: VersionWrite): string[] {
-  const common = [String(MAX_STORED_CHARS), String(MAX_TOKEN_CHARS)];
+  const common = [String(MAX_STORED_CHARS), String(MAX_TOKEN_CHARS), String(MAX_PENDING_MS)];
   switch (write.kind) {
     case 'fence':
       return ['fence', write.changeId, '', String(write.pendingMs), '0', ...common];

@@ -59,6 +59,18 @@ export interface VersionRecord {
   readonly pending?: Readonly<Record<string, number>>;
 }
 
+/**
+ * The longest a pending mark may live: above any fence's `pendingMs` (at most 2 x the
+ * largest AUTHZ_CACHE_TTL, 2 days). A deadline further out, or not a whole number of
+ * milliseconds, was not written by these rules: it does not count, so a value planted in
+ * Redis can neither pin a key pending for years nor make the fence's write fail.
+ */
+export const MAX_PENDING_MS = 3 * 86_400_000;
+
+/** True when `deadline` is a live deadline these rules could have written, at time `now`. */
+const liveDeadline = (deadline: unknown, now: number): deadline is number =>
+  typeof deadline === 'number' && Number.isSafeInteger(deadline) && deadline > now && deadline - now <= MAX_PENDING_MS;
+
 /** The owner standing for a marker written without `pending` (an older gateway). */
 export const UNKNOWN_OWNER = '?';
 
@@ -80,9 +92,9 @@ export function classify(text: string | undefined, now: number, remainingMs: num
   if (value === '') {
     const owners: Record<string, number> = Object.create(null) as Record<string, number>;
     if (pending === undefined) {
-      if (remainingMs > 0) owners[UNKNOWN_OWNER] = now + remainingMs;
+      if (liveDeadline(now + remainingMs, now)) owners[UNKNOWN_OWNER] = now + remainingMs;
     } else if (pending && typeof pending === 'object' && !Array.isArray(pending)) {
-      for (const [owner, deadline] of Object.entries(pending)) if (typeof deadline === 'number' && deadline > now) owners[owner] = deadline;
+      for (const [owner, deadline] of Object.entries(pending)) if (liveDeadline(deadline, now)) owners[owner] = deadline;
     }
     return Object.keys(owners).length > 0 ? { kind: 'pending', owners } : { kind: 'absent' };
   }
@@ -128,6 +140,7 @@ export function decide(write: VersionWrite, state: VersionState, now: number): {
 export function checkWrite(write: VersionWrite): void {
   const ms = write.kind === 'fence' ? write.pendingMs : write.ttlMs;
   if (!Number.isSafeInteger(ms) || ms <= 0) throw new RangeError(`version write: bad TTL ${ms} for ${write.key}`);
+  if (write.kind === 'fence' && ms > MAX_PENDING_MS) throw new RangeError(`version write: pending time ${ms} ms above ${MAX_PENDING_MS} for ${write.key}`);
   if ('token' in write && !(write.token.length > 0 && write.token.length <= MAX_TOKEN_CHARS && TOKEN.test(write.token))) throw new RangeError('version write: not a token');
   if ('changeId' in write && !(write.changeId.length > 0 && write.changeId.length <= 64)) throw new RangeError('version write: bad change ID');
 }

@@ -132,6 +132,20 @@ export function versionWritesContract(open: (name: string) => Promise<Backend>, 
     expect(await apply(create('reader'))).toEqual(['reader']);
   });
 
+  it('a planted deadline these rules never write (years out, fractional, not a number) does not count, and the fence still lands', async () => {
+    const now = await backend.raw.now();
+    for (const deadline of ['1e300', String(now + 1_000) + '.5', String(now + 10 * 365 * 86_400_000), '"soon"']) {
+      // As if absent: a fence replaces the mark with its own, a reader may create a token.
+      await backend.raw.put(key, `{"value":"","pending":{"x":${deadline}}}`, 600_000);
+      expect(await apply(fence('1'))).toEqual([null]);
+      expect(await backend.raw.pttl(key)).toBeLessThanOrEqual(PENDING_FLOOR_MS);
+      expect(await apply(settle('1', 'afterC1', true))).toEqual(['afterC1']);
+      await backend.raw.put(key, `{"value":"","pending":{"x":${deadline}}}`, 600_000);
+      expect(await apply(create('reader'))).toEqual(['reader']);
+    }
+    await expect(apply(fence('2', 4 * 86_400_000))).rejects.toThrow(RangeError);
+  });
+
   it('a marker without owners (an older gateway wrote it) stays pending until its TTL', async () => {
     await backend.raw.put(key, JSON.stringify({ value: '' }), 600_000);
     expect(await apply(settle('7', 'x', true))).toEqual([null]);

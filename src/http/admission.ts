@@ -21,10 +21,11 @@ export interface AdmissionOptions {
  * refused forever. No queue: a refusal costs less than waiting, and the client or load
  * balancer decides where to retry.
  *
- * Most refusals come before the body is read (`refuseEarly`, an onRequest hook): a body
- * of N bytes is taken to weigh at least 1 + N / BYTES_PER_ITEM, an estimate below the
- * weight of any realistic `checks` body, so it refuses only what the exact check after
- * parsing would refuse too. Reading and parsing bodies only to refuse them was most of
+ * Most refusals come before the body is read (`refuseEarly`, an onRequest hook): a
+ * GraphQL body of N bytes is taken to weigh at least 1 + (N - QUERY_ALLOWANCE_BYTES) /
+ * BYTES_PER_ITEM (the allowance covers the query text, which is no check item), an
+ * estimate below the weight of any realistic `checks` body, so it refuses only what the
+ * exact check after parsing would refuse too. A REST check always weighs 1. Reading and parsing bodies only to refuse them was most of
  * the event loop's work under a flood, and a saturated loop accepts one new connection
  * per turn (libuv), so fresh connections (a kubelet's `/health` probe) queued for seconds.
  */
@@ -58,7 +59,8 @@ export class Admission {
    */
   refuseEarly(route: 'graphql' | 'rest'): onRequestHookHandler {
     return (request, reply, done) => {
-      if (this.inFlight > 0 && request.method !== 'OPTIONS' && this.inFlight + estimatedWeight(request.headers['content-length']) > this.options.maxInflightChecks) {
+      const estimate = route === 'rest' ? 1 : estimatedWeight(request.headers['content-length']);
+      if (this.inFlight > 0 && request.method !== 'OPTIONS' && this.inFlight + estimate > this.options.maxInflightChecks) {
         this.refuse(route, request, reply);
         return;
       }
@@ -82,10 +84,17 @@ export class Admission {
  */
 export const BYTES_PER_ITEM = 128;
 
-/** The weight a body of `contentLength` bytes is assumed to have at least, before it is read. */
+/**
+ * Bytes of a GraphQL body not counted as check items: the query text and the envelope.
+ * graphql-js stops parsing at 1,000 tokens (graphql/hardening.ts), which with long names
+ * fits in 16 KiB; a request whose weight is 1 is then never estimated above 1.
+ */
+export const QUERY_ALLOWANCE_BYTES = 16 * 1024;
+
+/** The weight a GraphQL body of `contentLength` bytes is assumed to have at least, before it is read. */
 export function estimatedWeight(contentLength: string | undefined): number {
   const bytes = contentLength === undefined ? 0 : Number(contentLength);
-  return Number.isSafeInteger(bytes) && bytes > 0 ? 1 + Math.floor(bytes / BYTES_PER_ITEM) : 1;
+  return Number.isSafeInteger(bytes) && bytes > QUERY_ALLOWANCE_BYTES ? 1 + Math.floor((bytes - QUERY_ALLOWANCE_BYTES) / BYTES_PER_ITEM) : 1;
 }
 
 /**

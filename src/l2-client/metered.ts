@@ -11,7 +11,7 @@ type Operation = 'get_many' | 'set_many' | 'write_versions';
  * `authz_l2_operation_duration_seconds{operation}` until it settles; a rejection counts
  * in `authz_l2_errors_total{operation,reason}`, with `reason="timeout"` when the
  * deadline beneath it (bounded.ts) fired and `reason="error"` otherwise. It sits beneath
- * the read coalescing (composition/l2.ts), so it counts calls as sent to Redis: one
+ * the read coalescing (composition/l2-clients.ts), so it counts calls as sent to Redis: one
  * `get_many` per coalesced MGET, whatever the number of requests in it.
  */
 export class MeteredL2Client implements L2Client {

@@ -10,7 +10,7 @@ export interface FailureRecorder {
  * Every failed `getMany`, `setMany` or `writeVersions` of the L2 cache reported to the
  * breaker, a missed deadline included (bounded.ts sits beneath it): a silent Redis opens
  * the breaker as fast as a dead one. Only the L2 cache's client has this decorator:
- * invalidation writes go through a client without it (composition/l2.ts), so an open
+ * invalidation writes go through a client without it (composition/l2-clients.ts), so an open
  * breaker never skips them, and a change always tries to fence Redis.
  */
 export class BreakerReportingL2Client implements L2Client {

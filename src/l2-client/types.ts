@@ -12,7 +12,7 @@ export interface L2Write {
  * process memory), and nothing more. Implementations: keyv-redis.ts, keyv-redis-cluster.ts,
  * memory.ts; decorators (each wraps one `L2Client` and is one): bounded.ts (the one
  * deadline), metered.ts, reporting-to-breaker.ts, coalesced-reads.ts. They are composed
- * in src/composition/l2.ts only, so every call, version writes included, passes through
+ * in src/composition/l2-clients.ts only, so every call, version writes included, passes through
  * the same decorators in an order the type checker sees.
  *
  * Contract, for every implementation (test/unit/l2-client/contract.ts runs it on each):

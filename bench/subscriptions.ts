@@ -8,10 +8,10 @@
 //    a time; for each, the time from sending the mutation to the new set arriving from
 //    B (an upper bound of commit -> message: it includes the mutation's own work), and
 //    B's own histogram (instance learned of the commit -> set handed to the socket).
-// 2. Idle cost: B's CPU over 10 s at rest, then `--idle` connections with one
+// 2. Idle cost: B's CPU over one ping interval at rest, then `--idle` connections with one
 //    subscription each (distinct members), B's memory growth (process.memoryUsage()
 //    after a full GC, read through the inspector: RSS, and JS heap + external) and CPU
-//    over 10 s at rest. Then, on a fresh instance C, the same number of subscriptions
+//    over one ping interval at rest. Then, on a fresh instance C, the same number of subscriptions
 //    over `--idle / 100` connections (100 each): the two growths split the cost into
 //    connection and subscription.
 // 3. Scenario 1 of `npm run bench` (`can`, L2 warm, 50 connections) on B, with its
@@ -27,6 +27,7 @@ import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
 import { cpuMicros, ROOT, runLoad, type Server, startServer } from './processes';
 import { inspectArgs, type Memory, memoryAfterGc } from './inspector';
+import { ENV_DEFAULTS } from '../src/config/schema';
 import { quantile } from './stats';
 import { warm } from './warm';
 import { closeAll, connect, idleSubscribers, pause, retried, waitFor } from './ws-clients';
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
     row(['idle cost (server process, after a full GC)', `${idle} subscriptions on B, 1 per connection`, `${idle} subscriptions on C, ${PER_CONNECTION} per connection`, 'per connection', 'per subscription']);
     row(['RSS growth', `${mb(rss.growthB)} (${kb(rss.growthB / idle)} each)`, `${mb(rss.growthC)} (${kb(rss.growthC / idle)} each)`, kb(rss.connection), kb(rss.subscription)]);
     row(['JS heap + external growth', `${mb(js.growthB)} (${kb(js.growthB / idle)} each)`, `${mb(js.growthC)} (${kb(js.growthC / idle)} each)`, kb(js.connection), kb(js.subscription)]);
-    row(['CPU at rest, % of one core over 10 s', `${restBefore.toFixed(1)} % before, ${restAfter.toFixed(1)} % with them`, `${restC.toFixed(1)} % with them`, '', '']);
+    row([`CPU at rest, % of one core over ${Math.max(10, PING_MS / 1000)} s`, `${restBefore.toFixed(1)} % before, ${restAfter.toFixed(1)} % with them`, `${restC.toFixed(1)} % with them`, '', '']);
     const median = (values: number[]) => {
       const sorted = [...values].sort((x, y) => x - y);
       return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
@@ -188,11 +189,14 @@ function scenario1(url: string, authorization: string): Promise<LoadResult> {
   return runLoad<LoadResult>(job);
 }
 
-/** A process's CPU use over 10 s, in % of one core. */
+/** The gateway's ping interval (the default of AUTHZ_WS_PING_MS): CPU at rest is measured over one whole interval, so every socket is pinged once in it. */
+const PING_MS = Number(ENV_DEFAULTS.AUTHZ_WS_PING_MS);
+
+/** A process's CPU use over one ping interval (at least 10 s), in % of one core. */
 async function cpuAtRest(pid: number): Promise<number> {
   const cpu0 = cpuMicros(pid);
   const t0 = performance.now();
-  await pause(10_000);
+  await pause(Math.max(10_000, PING_MS));
   return ((cpuMicros(pid) - cpu0) / 1000 / (performance.now() - t0)) * 100;
 }
 

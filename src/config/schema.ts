@@ -78,7 +78,7 @@ export const envSchema = z.object({
   AUTHZ_WS_MAX_CONNECTIONS: int('AUTHZ_WS_MAX_CONNECTIONS', 20_000, 1, 10_000_000),
   AUTHZ_WS_MAX_MESSAGE_BYTES: int('AUTHZ_WS_MAX_MESSAGE_BYTES', 16_384, 1_024, 16_777_216),
   AUTHZ_WS_INIT_TIMEOUT_MS: int('AUTHZ_WS_INIT_TIMEOUT_MS', 5_000, 100, 600_000),
-  AUTHZ_WS_PING_MS: int('AUTHZ_WS_PING_MS', 12_000, 100, 600_000),
+  AUTHZ_WS_PING_MS: int('AUTHZ_WS_PING_MS', 30_000, 100, 600_000),
   AUTHZ_WS_AUTH_RECHECK_MS: int('AUTHZ_WS_AUTH_RECHECK_MS', 30_000, 100, 3_600_000),
   // --- OpenTelemetry traces: the SDK's standard variables (tracing-config.ts)
 }).extend(tracingEnvSchema.shape);

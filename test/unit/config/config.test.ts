@@ -39,7 +39,7 @@ describe('loadConfig: defaults', () => {
         maxConnections: 20_000,
         maxMessageBytes: 16_384,
         initTimeoutMs: 5_000,
-        pingMs: 12_000,
+        pingMs: 30_000,
         authRecheckMs: 30_000,
       },
     });

@@ -25,9 +25,10 @@ export interface AdmissionOptions {
  * GraphQL body of N bytes is taken to weigh at least 1 + (N - QUERY_ALLOWANCE_BYTES) /
  * BYTES_PER_ITEM (the allowance covers the query text, which is no check item), an
  * estimate below the weight of any realistic `checks` body, so it refuses only what the
- * exact check after parsing would refuse too. A REST check always weighs 1. Reading and parsing bodies only to refuse them was most of
- * the event loop's work under a flood, and a saturated loop accepts one new connection
- * per turn (libuv), so fresh connections (a kubelet's `/health` probe) queued for seconds.
+ * exact check after parsing would refuse too. A REST check always weighs 1. Reading and
+ * parsing bodies only to refuse them was most of the event loop's work under a flood,
+ * and a saturated loop accepts one new connection per turn (libuv), so fresh
+ * connections (a kubelet's `/health` probe) queued for seconds.
  */
 export class Admission {
   private inFlight = 0;

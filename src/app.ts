@@ -90,7 +90,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     // OpenTelemetry (off: null, and no layer below is wrapped). Stopped last, so the
     // spans of the final requests are exported.
     const tracing = config.observability.tracing
-      ? new Tracing(config.observability.tracing, (count, reason) => metrics.traceSpansDropped.inc({ reason }, count))
+      ? new Tracing(
+          config.observability.tracing,
+          (count, reason) => metrics.traceSpansDropped.inc({ reason }, count),
+          (err) => logger.error({ err, event: 'authz_trace_export_failed' }, 'span export worker failed: spans are dropped (and counted) until restart'),
+        )
       : null;
     if (tracing) lifecycle.add('tracing', () => tracing.shutdown());
     const { database, applied } = await openConfiguredDatabase(config.database, { onQuery: options.onQuery });

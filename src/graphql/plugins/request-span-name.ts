@@ -10,13 +10,14 @@ export function annotateRequestSpan(next: FinishedRequestHandler): FinishedReque
   return (context, outcome, durationMs, pipeline) => {
     const span = context.trace?.span;
     if (span) {
-      if (outcome.operationType) span.updateName(outcome.operationName && outcome.operationName !== 'anonymous' ? `${outcome.operationType} ${outcome.operationName}` : outcome.operationType);
-      span.setAttributes({
-        ...(outcome.operationName && outcome.operationName !== 'anonymous' ? { 'graphql.operation.name': outcome.operationName } : {}),
-        ...(outcome.operationType ? { 'graphql.operation.type': outcome.operationType } : {}),
-        'authz.pipeline': pipeline,
-        'authz.outcome': outcome.outcome,
-      });
+      const named = outcome.operationName && outcome.operationName !== 'anonymous' ? outcome.operationName : undefined;
+      if (outcome.operationType) {
+        span.updateName(named ? `${outcome.operationType} ${named}` : outcome.operationType);
+        span.setAttribute('graphql.operation.type', outcome.operationType);
+      }
+      if (named) span.setAttribute('graphql.operation.name', named);
+      span.setAttribute('authz.pipeline', pipeline);
+      span.setAttribute('authz.outcome', outcome.outcome);
       if (outcome.errorCodes.length > 0) span.setAttribute('authz.error_codes', outcome.errorCodes);
     }
     next(context, outcome, durationMs, pipeline);

@@ -1,4 +1,3 @@
-import type { Context } from '@opentelemetry/api';
 import type { Subject } from '../../authz/types';
 
 /**
@@ -14,14 +13,14 @@ import type { Subject } from '../../authz/types';
  *   turn into one load, sent later; the store's wrapper asks which sampled request is
  *   waiting for one of the batch's subjects (the first one registered).
  */
-export class LoadParents {
+export class LoadParents<P> {
   /** The parent of an L2 read started now, while a sampled request's load is being called; else undefined. */
-  reading: Context | undefined;
+  reading: P | undefined;
   /** Subject -> the parents of the sampled loads waiting for it, oldest first. */
-  private readonly waiting = new Map<string, Context[]>();
+  private readonly waiting = new Map<string, P[]>();
 
   /** Calls `load` (a load of `subjects`) with `parent` as the parent of its L2 read and of the store loads it waits for. */
-  during<T>(parent: Context, subjects: readonly Subject[], load: () => Promise<T>): Promise<T> {
+  during<T>(parent: P, subjects: readonly Subject[], load: () => Promise<T>): Promise<T> {
     const ids = subjects.map(subjectId);
     for (const id of ids) {
       const parents = this.waiting.get(id);
@@ -45,7 +44,7 @@ export class LoadParents {
   }
 
   /** The parent of a store load of `subjects`: the first sampled load waiting for one of them, if any. */
-  storeParent(subjects: readonly Subject[]): Context | undefined {
+  storeParent(subjects: readonly Subject[]): P | undefined {
     if (this.waiting.size === 0) return undefined;
     for (const subject of subjects) {
       const parents = this.waiting.get(subjectId(subject));
@@ -54,7 +53,7 @@ export class LoadParents {
     return undefined;
   }
 
-  private forget(ids: readonly string[], parent: Context): void {
+  private forget(ids: readonly string[], parent: P): void {
     for (const id of ids) {
       const parents = this.waiting.get(id);
       if (!parents) continue;

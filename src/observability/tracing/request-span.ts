@@ -1,5 +1,5 @@
-import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RecordedSpan } from './recorded-span';
 import { RequestTrace } from './request-trace';
 import type { Tracing } from './tracing';
 
@@ -28,11 +28,11 @@ export function requestTrace(request: FastifyRequest): RequestTrace | undefined 
  * an unsampled request gets no wrapper and no trace to carry.
  */
 export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
-  const sampled = async (span: Span, reply: FastifyReply, handle: () => Promise<unknown>) => {
+  const sampled = async (span: RecordedSpan, reply: FastifyReply, handle: () => Promise<unknown>) => {
     try {
       return await handle();
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.fail();
       throw error;
     } finally {
       span.setAttribute('http.response.status_code', reply.statusCode);
@@ -40,12 +40,11 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
     }
   };
   return (request, reply, handle) => {
-    const span = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers);
-    const traceId = span.spanContext().traceId;
+    const { traceId, trace } = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers);
     (request as { id: string }).id = traceId;
     reply.header('x-request-id', traceId);
-    // An unsampled span records nothing and needs no end.
-    if (!span.isRecording()) return handle();
+    if (!trace) return handle();
+    const span = trace.root;
     span.setAttributes({ 'http.request.method': request.method, 'url.path': '/graphql' });
     (request as unknown as Traced)[REQUEST_TRACE] = new RequestTrace(span, tracing);
     return sampled(span, reply, handle);

@@ -4,7 +4,7 @@ import type { DecisionService } from '../../authz/decision-service';
 import type { L2Client } from '../../l2-client/types';
 import type { PermissionSetSource } from '../../source/types';
 import type { RequestTrace } from './request-trace';
-import type { Tracing } from './tracing';
+import { inSpan, type Tracing } from './tracing';
 
 /**
  * Spans as layers around the data path, built only when tracing is on (off, nothing
@@ -36,7 +36,7 @@ export function tracedAdmin(admin: PolicyAdmin, request: RequestTrace): PolicyAd
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
       return (...args: unknown[]) =>
-        request.tracing.inSpan(request.context, 'authz.policy_change', SpanKind.INTERNAL, { 'authz.change': property, 'db.system': 'postgresql', 'db.system.name': 'postgresql' }, () =>
+        inSpan(request.span, 'authz.policy_change', SpanKind.INTERNAL, { 'authz.change': property, 'db.system': 'postgresql', 'db.system.name': 'postgresql' }, () =>
           (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
         );
     },
@@ -57,7 +57,7 @@ export function tracedL2Reads(client: L2Client, tracing: Tracing, redis: boolean
       const read = () => client.getMany(keys);
       const parent = tracing.loads.reading;
       if (!parent) return read();
-      return tracing.inSpan(parent, 'MGET', SpanKind.CLIENT, { ...attributes, 'authz.l2.keys': keys.length }, read, (values) => ({
+      return inSpan(parent, 'MGET', SpanKind.CLIENT, { ...attributes, 'authz.l2.keys': keys.length }, read, (values) => ({
         'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length,
       }));
     },
@@ -78,7 +78,7 @@ export function tracedStore(next: PermissionSetSource, tracing: Tracing): Permis
     load: (requests) => {
       const parent = tracing.loads.storeParent(requests);
       if (!parent) return next.load(requests);
-      return tracing.inSpan(parent, 'SELECT permissions', SpanKind.CLIENT, { 'db.system': 'postgresql', 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'authz.store.pairs': requests.length }, () =>
+      return inSpan(parent, 'SELECT permissions', SpanKind.CLIENT, { 'db.system': 'postgresql', 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'authz.store.pairs': requests.length }, () =>
         next.load(requests),
       );
     },

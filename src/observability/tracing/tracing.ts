@@ -1,91 +1,83 @@
-import { type Attributes, type Context, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { type Attributes, defaultTextMapGetter, ROOT_CONTEXT, SamplingDecision, SpanKind, type SpanContext, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from '../../config/tracing-config';
-import { BoundedExport, type OnDropped } from './bounded-export';
+import { newTraceId } from '../trace-id';
+import type { OnDropped } from './bounded-export';
 import { LoadParents } from './load-parents';
+import { type RecordedSpan, type RemoteParent, TraceRecord } from './recorded-span';
+import { SpanExport } from './span-export';
 
-/** Bounds of the export queue: spans waiting beyond it are dropped and counted, never waited for. */
-const MAX_QUEUE_SIZE = 2048;
-const MAX_EXPORT_BATCH_SIZE = 512;
-const SCHEDULED_DELAY_MS = 1000;
-const EXPORT_TIMEOUT_MS = 10_000;
-const SERVER = { kind: SpanKind.SERVER };
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/** A request's trace ID, and its trace when sampled. */
+export interface RequestTraceStart {
+  readonly traceId: string;
+  /** The trace of a sampled request, whose root span (kind SERVER) is open; undefined when not sampled. */
+  readonly trace: TraceRecord | undefined;
+}
 
 /**
- * OpenTelemetry traces of one gateway: a tracer provider of its own (nothing is
- * registered globally, no context manager: no async hook ever runs), an OTLP/HTTP
- * exporter (protobuf or JSON) behind a bounded batch processor. Spans are opened with
- * an explicit parent, which the request carries (request-trace.ts): sampling is decided
- * once, at the request's root span, and an unsampled request creates no span below it.
+ * OpenTelemetry traces of one gateway, split in two. On the request thread: the
+ * configured SDK sampler decides once per request, at its root (continuing a W3C
+ * `traceparent`), and a sampled request records its spans as plain data
+ * (recorded-span.ts), parented explicitly through the request's own objects
+ * (request-trace.ts): no async context, no SDK span, no serialization there. In a
+ * worker thread (span-export.ts): the SDK makes them spans and exports them over
+ * OTLP/HTTP behind a bounded queue. An unsampled request costs a sampler call.
  */
 export class Tracing {
-  private readonly provider: BasicTracerProvider;
-  private readonly tracer: Tracer;
+  private readonly sampler: Sampler;
   private readonly propagator = new W3CTraceContextPropagator();
+  private readonly export: SpanExport;
   /** The parents of the shared data layers' spans (L2 read, store load). */
-  readonly loads = new LoadParents();
+  readonly loads = new LoadParents<RecordedSpan>();
 
-  constructor(config: TracingConfig, onDropped: OnDropped) {
-    const exporter = config.protocol === 'http/json' ? new OTLPJsonExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS }) : new OTLPProtoExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS });
-    const batch = (e: ConstructorParameters<typeof BatchSpanProcessor>[0]) =>
-      new BatchSpanProcessor(e, { maxQueueSize: MAX_QUEUE_SIZE, maxExportBatchSize: MAX_EXPORT_BATCH_SIZE, scheduledDelayMillis: SCHEDULED_DELAY_MS, exportTimeoutMillis: EXPORT_TIMEOUT_MS });
-    this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName }),
-      sampler: sampler(config),
-      spanProcessors: [new BoundedExport(exporter, batch, MAX_QUEUE_SIZE, onDropped)],
-    });
-    this.tracer = this.provider.getTracer('authz-gateway');
+  constructor(config: TracingConfig, onDropped: OnDropped, onError: (error: Error) => void) {
+    this.sampler = sampler(config);
+    this.export = new SpanExport(config, onDropped, onError);
   }
 
   /**
-   * The root span of an incoming request (kind SERVER), continuing the W3C
-   * `traceparent` of `headers` when there is one. It exists (and has a trace ID) even
-   * when not sampled; then it records nothing. Its attributes are set once it is known
-   * to record (no sampler here reads them).
+   * The trace of an incoming request named `name`: the trace of its `traceparent`
+   * when it has a valid one, else a new trace with a random ID, and its root span when
+   * the sampler samples it.
    */
-  startRequest(name: string, headers: Record<string, string | string[] | undefined>): Span {
+  startRequest(name: string, headers: Record<string, string | string[] | undefined>): RequestTraceStart {
     const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
-    return this.tracer.startSpan(name, SERVER, parent);
+    const found = trace.getSpanContext(parent);
+    const remote = found && trace.isSpanContextValid(found) ? found : undefined;
+    const traceId = remote ? remote.traceId : newTraceId();
+    const decision = this.sampler.shouldSample(parent, traceId, name, SpanKind.SERVER, NO_ATTRIBUTES, []).decision;
+    if (decision !== SamplingDecision.RECORD_AND_SAMPLED) return { traceId, trace: undefined };
+    return { traceId, trace: new TraceRecord(traceId, remote && remoteParent(remote), name, (t) => this.export.add(t)) };
   }
 
-  /** A child span of `parent` (a context holding a recording span), started now. */
-  startChild(parent: Context, name: string, kind: SpanKind, attributes: Attributes): Span {
-    return this.tracer.startSpan(name, { kind, attributes }, parent);
-  }
-
-  /**
-   * `fn` inside a child span of `parent` that has no children of its own. `describe`
-   * may add attributes from the result. A thrown error marks the span as failed and is
-   * rethrown.
-   */
-  inSpan<T>(parent: Context, name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
-    const span = this.startChild(parent, name, kind, attributes);
-    let running: Promise<T>;
-    try {
-      running = fn();
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    return endWhenSettled(span, running, describe);
-  }
-
-  /** Exports what is queued (bounded by the export timeout) and stops. */
+  /** Exports what is recorded and queued (bounded by the export timeout) and stops. */
   shutdown(): Promise<void> {
-    return this.provider.shutdown();
+    return this.export.shutdown();
   }
+}
+
+function remoteParent(remote: SpanContext): RemoteParent {
+  const traceState = remote.traceState?.serialize();
+  return { spanId: remote.spanId, traceFlags: remote.traceFlags, ...(traceState ? { traceState } : {}) };
+}
+
+/**
+ * Runs `fn` inside a child span of `parent` that has no children of its own. `describe`
+ * may add attributes from the result. A thrown error marks the span as failed and is
+ * rethrown.
+ */
+export function inSpan<T>(parent: RecordedSpan, name: string, kind: SpanKind, attributes: Attributes, fn: () => Promise<T>, describe?: (result: T) => Attributes): Promise<T> {
+  const span = parent.child(name, kind, attributes);
+  let running: Promise<T>;
+  try {
+    running = fn();
+  } catch (error) {
+    running = Promise.reject(error);
+  }
+  return endWhenSettled(span, running, describe);
 }
 
 /**
@@ -93,7 +85,7 @@ export class Tracing {
  * `describe` on success, marked as failed (and rethrown) on error. No async function:
  * one reaction, no extra await.
  */
-export function endWhenSettled<T>(span: Span, running: Promise<T>, describe?: (result: T) => Attributes, settled?: () => void): Promise<T> {
+export function endWhenSettled<T>(span: RecordedSpan, running: Promise<T>, describe?: (result: T) => Attributes, settled?: () => void): Promise<T> {
   return running.then(
     (result) => {
       settled?.();
@@ -103,17 +95,11 @@ export function endWhenSettled<T>(span: Span, running: Promise<T>, describe?: (r
     },
     (error: unknown) => {
       settled?.();
-      failed(span, error);
+      span.fail(error);
       span.end();
       throw error;
     },
   );
-}
-
-/** Marks `span` as failed by `error`. */
-function failed(span: Span, error: unknown): void {
-  span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 function sampler(config: TracingConfig): Sampler {

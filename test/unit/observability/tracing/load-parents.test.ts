@@ -13,7 +13,7 @@ function deferred() {
 }
 
 test('the L2 read parent is the calling request only while its load is being called, however the reads are then coalesced', async () => {
-  const parents = new LoadParents();
+  const parents = new LoadParents<Context>();
   const a = request('a');
   const b = request('b');
   const seen: Array<Context | undefined> = [];
@@ -35,7 +35,7 @@ test('the L2 read parent is the calling request only while its load is being cal
 });
 
 test('a store load is parented by the first sampled load still waiting for one of its subjects', async () => {
-  const parents = new LoadParents();
+  const parents = new LoadParents<Context>();
   const a = request('a');
   const b = request('b');
   expect(parents.storeParent([bob])).toBeUndefined();
@@ -59,7 +59,7 @@ test('a store load is parented by the first sampled load still waiting for one o
 });
 
 test('a load that throws at once is forgotten and leaves no read parent behind', () => {
-  const parents = new LoadParents();
+  const parents = new LoadParents<Context>();
   expect(() =>
     parents.during(request('a'), [bob], () => {
       throw new Error('bad input');

@@ -1,0 +1,42 @@
+import { type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { TracingConfig } from '../../config/tracing-config';
+import { BoundedExport, type OnDropped } from './bounded-export';
+import { PresetTraceIds } from './replay';
+
+/** Bounds of the export queue: spans waiting beyond it are dropped and counted, never waited for. */
+export const MAX_QUEUE_SIZE = 2048;
+const MAX_EXPORT_BATCH_SIZE = 512;
+const SCHEDULED_DELAY_MS = 1000;
+export const EXPORT_TIMEOUT_MS = 10_000;
+
+/** The SDK side of tracing, as the export worker runs it. */
+export interface ExportPipeline {
+  readonly tracer: Tracer;
+  readonly ids: PresetTraceIds;
+  /** Exports what is queued (bounded by the export timeout) and stops. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * A tracer provider of its own (nothing registered globally) whose sampler keeps every
+ * span (sampling was decided in the gateway), with the configured resource, and an
+ * OTLP/HTTP exporter (protobuf or JSON) behind a bounded batch processor.
+ */
+export function exportPipeline(config: TracingConfig, onDropped: OnDropped): ExportPipeline {
+  const exporter = config.protocol === 'http/json' ? new OTLPJsonExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS }) : new OTLPProtoExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS });
+  const batch = (e: ConstructorParameters<typeof BatchSpanProcessor>[0]) =>
+    new BatchSpanProcessor(e, { maxQueueSize: MAX_QUEUE_SIZE, maxExportBatchSize: MAX_EXPORT_BATCH_SIZE, scheduledDelayMillis: SCHEDULED_DELAY_MS, exportTimeoutMillis: EXPORT_TIMEOUT_MS });
+  const ids = new PresetTraceIds();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName }),
+    sampler: new AlwaysOnSampler(),
+    idGenerator: ids,
+    spanProcessors: [new BoundedExport(exporter, batch, MAX_QUEUE_SIZE, onDropped)],
+  });
+  return { tracer: provider.getTracer('authz-gateway'), ids, shutdown: () => provider.shutdown() };
+}

@@ -1,0 +1,31 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { TracingConfig } from '../../config/tracing-config';
+import { exportPipeline } from './export-pipeline';
+import { replayTrace } from './replay';
+import type { FromWorker, ToWorker } from './trace-wire';
+
+// The export worker (started by span-export.ts): turns the gateway's recorded traces
+// into SDK spans and exports them, off the thread that answers requests.
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+const pipeline = exportPipeline((workerData as { config: TracingConfig }).config, (count, reason) => post({ type: 'dropped', count, reason }));
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'traces') {
+    let spans = 0;
+    for (const trace of message.traces) {
+      replayTrace(pipeline.tracer, pipeline.ids, trace);
+      spans += trace.spans.length;
+    }
+    post({ type: 'taken', spans });
+    return;
+  }
+  // A failed last export is already counted (BoundedExport): shutdown ends either way.
+  void pipeline
+    .shutdown()
+    .catch(() => undefined)
+    .then(() => {
+      post({ type: 'closed' });
+      port.close();
+    });
+});

@@ -1,0 +1,111 @@
+import { type Attributes, type AttributeValue, SpanKind } from '@opentelemetry/api';
+import type { SpanWire, TraceWire } from './trace-wire';
+
+/** The caller's span a trace continues (from its `traceparent`): the root's remote parent. */
+export interface RemoteParent {
+  readonly spanId: string;
+  readonly traceFlags: number;
+  /** The `tracestate` header as received, if any. */
+  readonly traceState?: string;
+}
+
+/** Wall-clock milliseconds since the epoch, with the monotonic clock's sub-millisecond precision. */
+const now = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * One sampled request's spans, recorded on the request path as plain data: names,
+ * kinds, times, attributes, outcome and parentage. Nothing here talks to the SDK: when
+ * the root ends, the whole trace is handed to `finished` (the export worker, see
+ * span-export.ts), where the SDK turns it into spans and exports them. The root is the
+ * first span; every span has exactly one parent, earlier in the list.
+ */
+export class TraceRecord {
+  readonly spans: RecordedSpan[] = [];
+  readonly root: RecordedSpan;
+
+  constructor(
+    readonly traceId: string,
+    readonly remoteParent: RemoteParent | undefined,
+    name: string,
+    private readonly finished: (trace: TraceRecord) => void,
+  ) {
+    this.root = new RecordedSpan(this, -1, name, SpanKind.SERVER, undefined);
+  }
+
+  /** Called by the root's `end()`: children still open are exported as they are then. */
+  rootEnded(): void {
+    this.finished(this);
+  }
+
+  toWire(): TraceWire {
+    const wire: TraceWire = { traceId: this.traceId, spans: this.spans.map((s) => s.toWire()) };
+    if (this.remoteParent) wire.remoteParent = this.remoteParent;
+    return wire;
+  }
+}
+
+/**
+ * A span of a TraceRecord: the part of OpenTelemetry's Span API this gateway uses
+ * (attributes, name, failure, end), and `child` to open a span under it. Ending twice
+ * keeps the first end; changes after the end are ignored, as the SDK does.
+ */
+export class RecordedSpan {
+  private readonly index: number;
+  private readonly start = now();
+  private endTime = 0;
+  private attributes: Attributes | undefined;
+  private error: { name: string; message: string; stack?: string } | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly trace: TraceRecord,
+    private readonly parent: number,
+    private name: string,
+    private readonly kind: SpanKind,
+    attributes: Attributes | undefined,
+  ) {
+    this.index = trace.spans.push(this) - 1;
+    this.attributes = attributes;
+  }
+
+  /** A span under this one, started now; it keeps `attributes` (a fresh object) as its own. */
+  child(name: string, kind: SpanKind, attributes?: Attributes): RecordedSpan {
+    return new RecordedSpan(this.trace, this.index, name, kind, attributes);
+  }
+
+  setAttribute(key: string, value: AttributeValue): void {
+    if (this.endTime) return;
+    (this.attributes ??= {})[key] = value;
+  }
+
+  setAttributes(attributes: Attributes): void {
+    if (this.endTime) return;
+    this.attributes = this.attributes ? Object.assign(this.attributes, attributes) : { ...attributes };
+  }
+
+  updateName(name: string): void {
+    if (!this.endTime) this.name = name;
+  }
+
+  /** Marks the span as failed (status ERROR); with an error, also records it as the span's exception event. */
+  fail(error?: unknown): void {
+    if (this.endTime) return;
+    this.failed = true;
+    if (error === undefined) return;
+    this.error = error instanceof Error ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { name: 'Error', message: String(error) };
+  }
+
+  end(): void {
+    if (this.endTime) return;
+    this.endTime = now();
+    if (this.index === 0) this.trace.rootEnded();
+  }
+
+  toWire(): SpanWire {
+    const wire: SpanWire = { name: this.name, kind: this.kind, parent: this.parent, start: this.start, end: this.endTime || now() };
+    if (this.attributes) wire.attributes = this.attributes;
+    if (this.failed) wire.failed = true;
+    if (this.error) wire.error = this.error;
+    return wire;
+  }
+}

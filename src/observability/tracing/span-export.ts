@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { TracingConfig } from '../../config/tracing-config';
+import type { OnDropped } from './bounded-export';
+import { EXPORT_TIMEOUT_MS, MAX_QUEUE_SIZE } from './export-pipeline';
+import type { TraceRecord } from './recorded-span';
+import type { FromWorker, ToWorker } from './trace-wire';
+
+/** Finished traces are sent to the worker in messages of at most this many, or after this long. */
+const TRACES_PER_MESSAGE = 128;
+const SEND_AFTER_MS = 100;
+/** Spans on their way to the worker (recorded, or sent and not yet taken): beyond it, dropped and counted. */
+const MAX_IN_TRANSIT = 4 * MAX_QUEUE_SIZE;
+/** How long shutdown waits for the worker's last export: the exporter's own timeout, and a margin. */
+const SHUTDOWN_WAIT_MS = EXPORT_TIMEOUT_MS + 2_000;
+
+/**
+ * Ships finished traces to the export worker (export-worker.ts), where the SDK makes
+ * them spans and exports them: the request thread only records plain data and, every
+ * 128 traces or 100 ms, posts one message. Never blocks and never throws at a request:
+ * past MAX_IN_TRANSIT spans, or once the worker has failed, traces are dropped and
+ * counted (`queue_full`, `export_failed`), as the worker counts its own drops.
+ */
+export class SpanExport {
+  private readonly worker: Worker;
+  private waiting: TraceRecord[] = [];
+  private waitingSpans = 0;
+  private sentSpans = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private failed = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    config: TracingConfig,
+    private readonly onDropped: OnDropped,
+    private readonly onError: (error: Error) => void,
+  ) {
+    // Built, the worker is JavaScript; run from the sources (tests, `npm run dev`), TypeScript through tsx.
+    const file = path.join(__dirname, `export-worker${path.extname(__filename)}`);
+    this.worker = new Worker(file, { workerData: { config }, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] });
+    this.worker.unref();
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'dropped') this.onDropped(message.count, message.reason);
+      else if (message.type === 'taken') this.sentSpans -= message.spans;
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new Error(`the span export worker exited (code ${code})`));
+    });
+  }
+
+  /** Queues a finished trace for export. */
+  add(trace: TraceRecord): void {
+    const spans = trace.spans.length;
+    if (this.failed || this.closing) return this.onDropped(spans, 'export_failed');
+    if (this.sentSpans + this.waitingSpans + spans > MAX_IN_TRANSIT) return this.onDropped(spans, 'queue_full');
+    this.waiting.push(trace);
+    this.waitingSpans += spans;
+    if (this.waiting.length >= TRACES_PER_MESSAGE) this.send();
+    else this.timer ??= setTimeout(() => this.send(), SEND_AFTER_MS).unref();
+  }
+
+  /** Sends what is waiting, has the worker export everything it holds, and stops it (bounded). */
+  shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      this.send();
+      if (this.failed) return;
+      const closed = new Promise<void>((resolve) => {
+        const done = () => resolve();
+        this.worker.on('message', (message: FromWorker) => message.type === 'closed' && done());
+        this.worker.once('exit', done);
+        setTimeout(done, SHUTDOWN_WAIT_MS).unref();
+      });
+      this.post({ type: 'shutdown' });
+      await closed;
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private send(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.waiting.length === 0) return;
+    const traces = this.waiting;
+    const spans = this.waitingSpans;
+    this.waiting = [];
+    this.waitingSpans = 0;
+    if (this.failed) return this.onDropped(spans, 'export_failed');
+    this.sentSpans += spans;
+    this.post({ type: 'traces', traces: traces.map((t) => t.toWire()) });
+  }
+
+  private post(message: ToWorker): void {
+    try {
+      this.worker.postMessage(message);
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** The worker is gone: what it held and what is waiting are lost, and counted. */
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.onError(error);
+    const lost = this.sentSpans + this.waitingSpans;
+    this.sentSpans = 0;
+    this.waiting = [];
+    this.waitingSpans = 0;
+    if (lost > 0) this.onDropped(lost, 'export_failed');
+  }
+}

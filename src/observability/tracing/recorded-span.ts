@@ -1,13 +1,5 @@
 import { type Attributes, type AttributeValue, SpanKind } from '@opentelemetry/api';
-import type { SpanWire, TraceWire } from './trace-wire';
-
-/** The caller's span a trace continues (from its `traceparent`): the root's remote parent. */
-export interface RemoteParent {
-  readonly spanId: string;
-  readonly traceFlags: number;
-  /** The `tracestate` header as received, if any. */
-  readonly traceState?: string;
-}
+import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
 
 /** Wall-clock milliseconds since the epoch, with the monotonic clock's sub-millisecond precision. */
 const now = (): number => performance.timeOrigin + performance.now();

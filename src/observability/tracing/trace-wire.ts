@@ -1,5 +1,12 @@
 import type { Attributes, SpanKind } from '@opentelemetry/api';
-import type { RemoteParent } from './recorded-span';
+
+/** The caller's span a trace continues (from its `traceparent`): the root's remote parent. */
+export interface RemoteParent {
+  readonly spanId: string;
+  readonly traceFlags: number;
+  /** The `tracestate` header as received, if any. */
+  readonly traceState?: string;
+}
 
 /**
  * A finished trace as sent to the export worker (structured clone: plain data only).

@@ -5,7 +5,8 @@ import type { TracingConfig } from '../../config/tracing-config';
 import { newTraceId } from '../trace-id';
 import type { OnDropped } from './bounded-export';
 import { LoadParents } from './load-parents';
-import { type RecordedSpan, type RemoteParent, TraceRecord } from './recorded-span';
+import { type RecordedSpan, TraceRecord } from './recorded-span';
+import type { RemoteParent } from './trace-wire';
 import { SpanExport } from './span-export';
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});

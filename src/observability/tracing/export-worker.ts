@@ -2,18 +2,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { TracingConfig } from '../../config/tracing-config';
 import { exportPipeline } from './export-pipeline';
 import { replayTrace } from './replay';
-import type { FromWorker, ToWorker } from './trace-wire';
+import { TraceDecoder } from './trace-codec';
+import type { FromWorker, ToWorker } from './worker-messages';
 
 // The export worker (started by span-export.ts): turns the gateway's recorded traces
 // into SDK spans and exports them, off the thread that answers requests.
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
+const decoder = new TraceDecoder();
 const pipeline = exportPipeline((workerData as { config: TracingConfig }).config, (count, reason) => post({ type: 'dropped', count, reason }));
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'traces') {
     let spans = 0;
-    for (const trace of message.traces) {
+    for (const trace of decoder.decode(message.traces)) {
       replayTrace(pipeline.tracer, pipeline.ids, trace);
       spans += trace.spans.length;
     }

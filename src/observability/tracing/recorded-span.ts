@@ -45,7 +45,8 @@ export class RecordedSpan {
   private readonly index: number;
   private readonly start = now();
   private endTime = 0;
-  private attributes: Attributes | undefined;
+  /** Attributes set after the start, as key, value, key, value... (no object reshaped per key). */
+  private more: Array<string | AttributeValue> | undefined;
   private error: { name: string; message: string; stack?: string } | undefined;
   private failed = false;
 
@@ -54,10 +55,10 @@ export class RecordedSpan {
     private readonly parent: number,
     private name: string,
     private readonly kind: SpanKind,
-    attributes: Attributes | undefined,
+    /** The attributes at the start, kept as given. */
+    private readonly attributes: Attributes | undefined,
   ) {
     this.index = trace.spans.push(this) - 1;
-    this.attributes = attributes;
   }
 
   /** A span under this one, started now; it keeps `attributes` (a fresh object) as its own. */
@@ -66,13 +67,16 @@ export class RecordedSpan {
   }
 
   setAttribute(key: string, value: AttributeValue): void {
-    if (this.endTime) return;
-    (this.attributes ??= {})[key] = value;
+    if (!this.endTime) (this.more ??= []).push(key, value);
   }
 
   setAttributes(attributes: Attributes): void {
     if (this.endTime) return;
-    this.attributes = this.attributes ? Object.assign(this.attributes, attributes) : { ...attributes };
+    const more = (this.more ??= []);
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value !== undefined) more.push(key, value);
+    }
   }
 
   updateName(name: string): void {
@@ -96,6 +100,7 @@ export class RecordedSpan {
   toWire(): SpanWire {
     const wire: SpanWire = { name: this.name, kind: this.kind, parent: this.parent, start: this.start, end: this.endTime || now() };
     if (this.attributes) wire.attributes = this.attributes;
+    if (this.more) wire.more = this.more;
     if (this.failed) wire.failed = true;
     if (this.error) wire.error = this.error;
     return wire;

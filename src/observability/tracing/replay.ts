@@ -36,7 +36,10 @@ export function replayTrace(tracer: Tracer, ids: PresetTraceIds, wire: TraceWire
   const spans: Span[] = [];
   for (const recorded of wire.spans) {
     const parent = recorded.parent >= 0 ? trace.setSpan(ROOT_CONTEXT, spans[recorded.parent]!) : rootParent(ids, wire);
-    spans.push(tracer.startSpan(recorded.name, { kind: recorded.kind, startTime: recorded.start, attributes: recorded.attributes }, parent));
+    const span = tracer.startSpan(recorded.name, { kind: recorded.kind, startTime: recorded.start, attributes: recorded.attributes }, parent);
+    const more = recorded.more;
+    if (more) for (let i = 0; i < more.length; i += 2) span.setAttribute(more[i] as string, more[i + 1]!);
+    spans.push(span);
   }
   wire.spans.forEach((recorded, i) => {
     const span = spans[i]!;

@@ -4,7 +4,8 @@ import type { TracingConfig } from '../../config/tracing-config';
 import type { OnDropped } from './bounded-export';
 import { EXPORT_TIMEOUT_MS, MAX_QUEUE_SIZE } from './export-pipeline';
 import type { TraceRecord } from './recorded-span';
-import type { FromWorker, ToWorker } from './trace-wire';
+import { TraceEncoder } from './trace-codec';
+import type { FromWorker, ToWorker } from './worker-messages';
 
 /** Finished traces are sent to the worker in messages of at most this many, or after this long. */
 const TRACES_PER_MESSAGE = 128;
@@ -23,6 +24,7 @@ const SHUTDOWN_WAIT_MS = EXPORT_TIMEOUT_MS + 2_000;
  */
 export class SpanExport {
   private readonly worker: Worker;
+  private readonly encoder = new TraceEncoder();
   private waiting: TraceRecord[] = [];
   private waitingSpans = 0;
   private sentSpans = 0;
@@ -88,7 +90,7 @@ export class SpanExport {
     this.waitingSpans = 0;
     if (this.failed) return this.onDropped(spans, 'export_failed');
     this.sentSpans += spans;
-    this.post({ type: 'traces', traces: traces.map((t) => t.toWire()) });
+    this.post({ type: 'traces', traces: this.encoder.encode(traces.map((t) => t.toWire())) });
   }
 
   private post(message: ToWorker): void {

@@ -1,4 +1,4 @@
-import type { Attributes, SpanKind } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, SpanKind } from '@opentelemetry/api';
 
 /** The caller's span a trace continues (from its `traceparent`): the root's remote parent. */
 export interface RemoteParent {
@@ -9,7 +9,7 @@ export interface RemoteParent {
 }
 
 /**
- * A finished trace as sent to the export worker (structured clone: plain data only).
+ * A finished trace, as plain data (trace-codec.ts packs it for the export worker).
  * Times are wall-clock milliseconds since the epoch; `parent` is the index of the
  * parent span in `spans` (-1: the root, whose parent is `remoteParent` or none).
  */
@@ -25,18 +25,12 @@ export interface SpanWire {
   parent: number;
   start: number;
   end: number;
+  /** Attributes at the start. */
   attributes?: Attributes;
+  /** Attributes set later, as key, value, key, value... (a later value of a key wins). */
+  more?: Array<string | AttributeValue>;
   /** Status ERROR. */
   failed?: true;
   /** Recorded as the span's exception event. */
   error?: { name: string; message: string; stack?: string };
 }
-
-/** Messages from the gateway to its export worker. */
-export type ToWorker = { type: 'traces'; traces: TraceWire[] } | { type: 'shutdown' };
-
-/** Messages from the export worker: spans that never reached the collector, acknowledgements, and the end of shutdown. */
-export type FromWorker =
-  | { type: 'dropped'; count: number; reason: 'queue_full' | 'export_failed' }
-  | { type: 'taken'; spans: number }
-  | { type: 'closed' };

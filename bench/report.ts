@@ -28,6 +28,8 @@ export interface BenchReport {
   scenarios: ScenarioResult[];
   /** bench/l2-auth-cost.ts between the rounds of scenario 1: the median round by memo-hit cost, and every round. */
   l2Authentication?: L2AuthCost & { rounds: L2AuthCost[] };
+  /** Scenario 8: what the local sink received, and the spans each gateway dropped (authz_trace_spans_dropped_total). */
+  telemetry?: { sinkRequests: number; sinkKiB: number; spansDropped: Record<string, number | null> };
 }
 
 export interface Target {
@@ -184,6 +186,10 @@ export function markdown(r: BenchReport): string {
       `${bare1 ? `; an HTTP request to bare node:http at 1 connection (6c), p50 ${bare1.latencyMs.p50} ms` : ''}.`,
     '',
   );
+  if (r.telemetry) {
+    const dropped = Object.entries(r.telemetry.spansDropped).map(([name, n]) => `${name} ${n ?? 'unknown'}`).join(', ');
+    lines.push(`Scenario 8's sink received ${r.telemetry.sinkRequests} requests (${r.telemetry.sinkKiB} KiB); spans dropped by the gateways: ${dropped}.`, '');
+  }
   const reqs = (rounds: Rounds) => `${rounds.map((x) => x.requestsPerSecond).join(', ')} req/s`;
   const p50s = (rounds: Rounds) => `${rounds.map((x) => x.p50Ms).join(', ')} ms`;
   lines.push(

@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       AUTH_MODE: 'jwt', AUTH_JWT_SECRET: jwtSecret, AUTH_JWT_ISSUER: 'authz-bench', AUTH_JWT_AUDIENCE: 'authz-gateway', ...extra,
     });
     const results: ScenarioResult[] = [];
+    let telemetry: BenchReport['telemetry'];
     // What a warm hit pays to authenticate its L2 value, measured between the rounds of
     // scenario 1 (bench/l2-auth-cost.ts), to be set against its CPU per request.
     const authCosts: L2AuthCost[] = [];
@@ -203,6 +204,10 @@ async function main(): Promise<void> {
         for (let round = 1; round <= rounds; round++) {
           for (const [name, server] of servers) await measure(server, name, job(server.url, 'can', 50), 1, round);
         }
+        // A gateway that dropped spans exported less than it was asked to: say so beside its figures.
+        const spansDropped: Record<string, number | null> = {};
+        for (const [name, server] of servers.slice(2)) spansDropped[name.slice(0, 2)] = await droppedSpans(server.url);
+        telemetry = { sinkRequests: sink.requests(), sinkKiB: Math.round(sink.bytes() / 1024), spansDropped };
       } finally {
         for (const [, server] of servers) await server.stop();
       }
@@ -233,6 +238,7 @@ async function main(): Promise<void> {
       data: { users: size.users, orgs: size.orgs, memberships: data.pairs.length, ...(selected('7') ? { largeOrgMembers: LARGE_ORG.members } : {}) },
       scenarios: medianRounds(results),
       ...(authCosts.length ? { l2Authentication: medianAuthCost(authCosts) } : {}),
+      ...(telemetry ? { telemetry } : {}),
     };
     mkdirSync(RESULTS, { recursive: true });
     const table = markdown(report);
@@ -288,3 +294,13 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
+
+/** authz_trace_spans_dropped_total of a gateway (every reason), from its /metrics; null if unreadable. */
+async function droppedSpans(url: string): Promise<number | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    return [...text.matchAll(/^authz_trace_spans_dropped_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  } catch {
+    return null;
+  }
+}

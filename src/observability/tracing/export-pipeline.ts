@@ -9,8 +9,8 @@ import { BoundedExport, type OnDropped } from './bounded-export';
 import { PresetTraceIds } from './replay';
 
 /** Bounds of the export queue: spans waiting beyond it are dropped and counted, never waited for. */
-export const MAX_QUEUE_SIZE = 2048;
-const MAX_EXPORT_BATCH_SIZE = 512;
+export const MAX_QUEUE_SIZE = 8192;
+const MAX_EXPORT_BATCH_SIZE = 2048;
 const SCHEDULED_DELAY_MS = 1000;
 export const EXPORT_TIMEOUT_MS = 10_000;
 

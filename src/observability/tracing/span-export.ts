@@ -11,7 +11,7 @@ import type { FromWorker, ToWorker } from './worker-messages';
 const TRACES_PER_MESSAGE = 128;
 const SEND_AFTER_MS = 100;
 /** Spans on their way to the worker (recorded, or sent and not yet taken): beyond it, dropped and counted. */
-const MAX_IN_TRANSIT = 4 * MAX_QUEUE_SIZE;
+const MAX_IN_TRANSIT = MAX_QUEUE_SIZE;
 /** How long shutdown waits for the worker's last export: the exporter's own timeout, and a margin. */
 const SHUTDOWN_WAIT_MS = EXPORT_TIMEOUT_MS + 2_000;
 

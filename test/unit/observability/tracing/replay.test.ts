@@ -1,0 +1,181 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { PresetTraceIds, replayTrace } from '../../../../src/observability/tracing/replay';
+import type { TraceWire } from '../../../../src/observability/tracing/trace-wire';
+
+// replayTrace turns a recorded trace (plain data) into real SDK spans: these run it
+// against a real SDK tracer, set up as the export worker's (preset trace IDs, sample
+// everything), and check what the span processor is handed.
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const HEX32 = /^[0-9a-f]{32}$/;
+
+let exporter: InMemorySpanExporter;
+let provider: BasicTracerProvider;
+let ids: PresetTraceIds;
+
+beforeEach(() => {
+  exporter = new InMemorySpanExporter();
+  ids = new PresetTraceIds();
+  provider = new BasicTracerProvider({ idGenerator: ids, sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+});
+afterEach(() => provider.shutdown());
+
+function replay(wire: TraceWire): ReadableSpan[] {
+  replayTrace(provider.getTracer('test'), ids, wire);
+  return exporter.getFinishedSpans();
+}
+
+const byName = (spans: ReadableSpan[], name: string) => spans.find((s) => s.name === name)!;
+const ms = (span: ReadableSpan) => ({ start: hrTimeToMilliseconds(span.startTime), end: hrTimeToMilliseconds(span.endTime) });
+
+/** A request with a decision, a load under it, and a failed policy change; times are epoch ms with a fraction. */
+function wire(): TraceWire {
+  const t = Date.now() - 1000 + 0.25;
+  return {
+    traceId: TRACE_ID,
+    spans: [
+      { name: 'query Can', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 50.5, attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 } },
+      { name: 'authz.decision', kind: SpanKind.INTERNAL, parent: 0, start: t + 1.125, end: t + 40.75, attributes: { 'authz.allowed': true, 'authz.permissions': ['a', 'b'] } },
+      { name: 'authz.store.load', kind: SpanKind.CLIENT, parent: 1, start: t + 2.5, end: t + 30.375, attributes: { 'db.system': 'postgresql' } },
+      { name: 'authz.policy_change', kind: SpanKind.INTERNAL, parent: 0, start: t + 41, end: t + 49, failed: true, error: { name: 'ConflictError', message: 'version moved', stack: 'ConflictError: version moved\n    at here' } },
+    ],
+  };
+}
+
+test('a new trace: the root has exactly the preset trace ID and no parent; children share it and are parented as recorded', () => {
+  const spans = replay(wire());
+  expect(spans).toHaveLength(4);
+  for (const s of spans) expect(s.spanContext().traceId).toBe(TRACE_ID);
+
+  const root = byName(spans, 'query Can');
+  const decision = byName(spans, 'authz.decision');
+  const load = byName(spans, 'authz.store.load');
+  const change = byName(spans, 'authz.policy_change');
+  expect(root.parentSpanContext).toBeUndefined();
+  expect(decision.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+  expect(load.parentSpanContext?.spanId).toBe(decision.spanContext().spanId);
+  expect(change.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+  // Local parents, and distinct span IDs.
+  expect(decision.parentSpanContext?.isRemote).toBeFalsy();
+  expect(new Set(spans.map((s) => s.spanContext().spanId)).size).toBe(4);
+});
+
+test('names, kinds and attributes are the recorded ones', () => {
+  const spans = replay(wire());
+  expect(byName(spans, 'query Can').kind).toBe(SpanKind.SERVER);
+  expect(byName(spans, 'authz.decision').kind).toBe(SpanKind.INTERNAL);
+  expect(byName(spans, 'authz.store.load').kind).toBe(SpanKind.CLIENT);
+  expect(byName(spans, 'query Can').attributes).toEqual({ 'http.request.method': 'POST', 'http.response.status_code': 200 });
+  expect(byName(spans, 'authz.decision').attributes).toEqual({ 'authz.allowed': true, 'authz.permissions': ['a', 'b'] });
+  expect(byName(spans, 'authz.policy_change').attributes).toEqual({});
+});
+
+test('start and end times are the recorded epoch milliseconds', () => {
+  const recorded = wire();
+  const spans = replay(recorded);
+  for (const r of recorded.spans) {
+    const { start, end } = ms(byName(spans, r.name));
+    expect(Math.abs(start - r.start)).toBeLessThan(0.01);
+    expect(Math.abs(end - r.end)).toBeLessThan(0.01);
+  }
+});
+
+test('a failed span has status ERROR; its error is an exception event at the end time; the others are UNSET without events', () => {
+  const recorded = wire();
+  const spans = replay(recorded);
+  const change = byName(spans, 'authz.policy_change');
+  expect(change.status.code).toBe(SpanStatusCode.ERROR);
+  expect(change.events).toHaveLength(1);
+  const event = change.events[0]!;
+  expect(event.name).toBe('exception');
+  expect(event.attributes).toMatchObject({ 'exception.type': 'ConflictError', 'exception.message': 'version moved', 'exception.stacktrace': 'ConflictError: version moved\n    at here' });
+  expect(Math.abs(hrTimeToMilliseconds(event.time) - recorded.spans[3]!.end)).toBeLessThan(0.01);
+  for (const name of ['query Can', 'authz.decision', 'authz.store.load']) {
+    expect(byName(spans, name).status.code).toBe(SpanStatusCode.UNSET);
+    expect(byName(spans, name).events).toEqual([]);
+  }
+});
+
+test('failed without an error: status ERROR and no event; an error alone: an event and status UNSET', () => {
+  const t = Date.now();
+  const spans = replay({
+    traceId: TRACE_ID,
+    spans: [
+      { name: 'root', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 2, failed: true },
+      { name: 'noted', kind: SpanKind.INTERNAL, parent: 0, start: t, end: t + 1, error: { name: 'Error', message: 'just noted' } },
+    ],
+  });
+  expect(byName(spans, 'root').status.code).toBe(SpanStatusCode.ERROR);
+  expect(byName(spans, 'root').events).toEqual([]);
+  expect(byName(spans, 'noted').status.code).toBe(SpanStatusCode.UNSET);
+  expect(byName(spans, 'noted').events.map((e) => [e.name, e.attributes?.['exception.message']])).toEqual([['exception', 'just noted']]);
+});
+
+test('a remote parent: the root is its child (remote span ID, trace state kept) in the wire trace ID', () => {
+  const t = Date.now();
+  const remote = { spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'vendor=abc,other=1' };
+  const spans = replay({
+    traceId: TRACE_ID,
+    remoteParent: remote,
+    spans: [
+      { name: 'root', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 2 },
+      { name: 'child', kind: SpanKind.INTERNAL, parent: 0, start: t, end: t + 1 },
+    ],
+  });
+  const root = byName(spans, 'root');
+  expect(root.spanContext().traceId).toBe(TRACE_ID);
+  expect(root.parentSpanContext).toMatchObject({ traceId: TRACE_ID, spanId: remote.spanId, traceFlags: 1, isRemote: true });
+  expect(root.parentSpanContext?.traceState?.serialize()).toBe('vendor=abc,other=1');
+  expect(root.spanContext().traceState?.serialize()).toBe('vendor=abc,other=1');
+  expect(byName(spans, 'child').parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+  expect(byName(spans, 'child').spanContext().traceId).toBe(TRACE_ID);
+});
+
+test('continued and new traces alternate, each with its own wire trace ID', () => {
+  const t = Date.now();
+  replay({ traceId: TRACE_ID, remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1 }, spans: [{ name: 'continued', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] });
+  const other = '0af7651916cd43dd8448eb211c80319c';
+  const spans = replay({ traceId: other, spans: [{ name: 'new', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] });
+  expect(byName(spans, 'continued').spanContext().traceId).toBe(TRACE_ID);
+  expect(byName(spans, 'continued').parentSpanContext?.traceState).toBeUndefined();
+  expect(byName(spans, 'new').parentSpanContext).toBeUndefined();
+  expect(byName(spans, 'new').spanContext().traceId).toBe(other);
+});
+
+test('several traces replayed in a row each keep their own trace ID', () => {
+  const t = Date.now();
+  const traceIds = ['11111111111111111111111111111111', '22222222222222222222222222222222', '33333333333333333333333333333333'];
+  for (const traceId of traceIds) {
+    replayTrace(provider.getTracer('test'), ids, {
+      traceId,
+      spans: [
+        { name: `root ${traceId[0]}`, kind: SpanKind.SERVER, parent: -1, start: t, end: t + 2 },
+        { name: `child ${traceId[0]}`, kind: SpanKind.INTERNAL, parent: 0, start: t, end: t + 1 },
+      ],
+    });
+  }
+  const spans = exporter.getFinishedSpans();
+  expect(spans.map((s) => [s.name, s.spanContext().traceId]).sort()).toEqual(
+    traceIds.flatMap((id) => [[`child ${id[0]}`, id], [`root ${id[0]}`, id]]).sort(),
+  );
+});
+
+test('PresetTraceIds: the preset trace ID once, then random 32-hex IDs; span IDs are random 16-hex', () => {
+  const generator = new PresetTraceIds();
+  const first = generator.generateTraceId();
+  expect(first).toMatch(HEX32);
+  generator.preset(TRACE_ID);
+  expect(generator.generateTraceId()).toBe(TRACE_ID);
+  const after = Array.from({ length: 100 }, () => generator.generateTraceId());
+  for (const id of after) {
+    expect(id).toMatch(HEX32);
+    expect(id).not.toBe('0'.repeat(32));
+  }
+  expect(after).not.toContain(TRACE_ID);
+  expect(new Set(after).size).toBe(after.length);
+  const spanIds = Array.from({ length: 100 }, () => generator.generateSpanId());
+  for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/);
+  expect(new Set(spanIds).size).toBe(spanIds.length);
+});

@@ -22,6 +22,8 @@ export class BoundedExport implements SpanProcessor {
     makeBatch: (exporter: SpanExporter) => SpanProcessor,
     private readonly maxQueueSize: number,
     private readonly onDropped: OnDropped,
+    /** Told how many spans the collector took, batch by batch. */
+    private readonly onExported: (count: number) => void = () => undefined,
   ) {
     const counting: SpanExporter = {
       export: (spans, done) => {
@@ -29,7 +31,8 @@ export class BoundedExport implements SpanProcessor {
         const count = spans.length;
         this.waiting -= count;
         exporter.export(spans, (result: ExportResult) => {
-          if (result.code !== ExportResultCode.SUCCESS) onDropped(count, 'export_failed');
+          if (result.code === ExportResultCode.SUCCESS) this.onExported(count);
+          else onDropped(count, 'export_failed');
           done(result);
         });
       },

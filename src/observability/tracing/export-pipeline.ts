@@ -13,6 +13,12 @@ export const MAX_QUEUE_SIZE = 8192;
 const MAX_EXPORT_BATCH_SIZE = 2048;
 const SCHEDULED_DELAY_MS = 1000;
 export const EXPORT_TIMEOUT_MS = 10_000;
+/**
+ * The batch processor's own bound on an export: longer than the exporter's, so a
+ * collector that never answers is the exporter's failure, reported (and its spans
+ * counted), before the processor gives up on the batch.
+ */
+const BATCH_TIMEOUT_MS = EXPORT_TIMEOUT_MS + 1_000;
 
 /** The SDK side of tracing, as the export worker runs it. */
 export interface ExportPipeline {
@@ -27,16 +33,16 @@ export interface ExportPipeline {
  * span (sampling was decided in the gateway), with the configured resource, and an
  * OTLP/HTTP exporter (protobuf or JSON) behind a bounded batch processor.
  */
-export function exportPipeline(config: TracingConfig, onDropped: OnDropped): ExportPipeline {
+export function exportPipeline(config: TracingConfig, onDropped: OnDropped, onExported?: (count: number) => void): ExportPipeline {
   const exporter = config.protocol === 'http/json' ? new OTLPJsonExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS }) : new OTLPProtoExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS });
   const batch = (e: ConstructorParameters<typeof BatchSpanProcessor>[0]) =>
-    new BatchSpanProcessor(e, { maxQueueSize: MAX_QUEUE_SIZE, maxExportBatchSize: MAX_EXPORT_BATCH_SIZE, scheduledDelayMillis: SCHEDULED_DELAY_MS, exportTimeoutMillis: EXPORT_TIMEOUT_MS });
+    new BatchSpanProcessor(e, { maxQueueSize: MAX_QUEUE_SIZE, maxExportBatchSize: MAX_EXPORT_BATCH_SIZE, scheduledDelayMillis: SCHEDULED_DELAY_MS, exportTimeoutMillis: BATCH_TIMEOUT_MS });
   const ids = new PresetTraceIds();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName }),
     sampler: new AlwaysOnSampler(),
     idGenerator: ids,
-    spanProcessors: [new BoundedExport(exporter, batch, MAX_QUEUE_SIZE, onDropped)],
+    spanProcessors: [new BoundedExport(exporter, batch, MAX_QUEUE_SIZE, onDropped, onExported)],
   });
   return { tracer: provider.getTracer('authz-gateway'), ids, shutdown: () => provider.shutdown() };
 }

@@ -10,7 +10,11 @@ import type { FromWorker, ToWorker } from './worker-messages';
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const decoder = new TraceDecoder();
-const pipeline = exportPipeline((workerData as { config: TracingConfig }).config, (count, reason) => post({ type: 'dropped', count, reason }));
+const pipeline = exportPipeline(
+  (workerData as { config: TracingConfig }).config,
+  (count, reason) => post({ type: 'dropped', count, reason }),
+  (spans) => post({ type: 'exported', spans }),
+);
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'traces') {

@@ -14,6 +14,8 @@ const now = (): number => performance.timeOrigin + performance.now();
 export class TraceRecord {
   readonly spans: RecordedSpan[] = [];
   readonly root: RecordedSpan;
+  /** Set when the root ends: the trace is handed on, and spans opened later are not part of it. */
+  sealed = false;
 
   constructor(
     readonly traceId: string,
@@ -24,8 +26,13 @@ export class TraceRecord {
     this.root = new RecordedSpan(this, -1, name, SpanKind.SERVER, undefined);
   }
 
-  /** Called by the root's `end()`: children still open are exported as they are then. */
+  /**
+   * Called by the root's `end()`: the trace, as it is, goes to `finished`. Children
+   * still open are exported as they are when it is sent; a span opened under it later
+   * (a load shared with a request that already answered) is recorded nowhere.
+   */
   rootEnded(): void {
+    this.sealed = true;
     this.finished(this);
   }
 
@@ -58,7 +65,7 @@ export class RecordedSpan {
     /** The attributes at the start, kept as given. */
     private readonly attributes: Attributes | undefined,
   ) {
-    this.index = trace.spans.push(this) - 1;
+    this.index = trace.sealed ? -1 : trace.spans.push(this) - 1;
   }
 
   /** A span under this one, started now; it keeps `attributes` (a fresh object) as its own. */

@@ -1,6 +1,6 @@
 import { type Context, createTraceState, ROOT_CONTEXT, type Span, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { type IdGenerator, RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
-import type { TraceWire } from './trace-wire';
+import { allAttributes, type TraceWire } from './trace-wire';
 
 /**
  * The export worker's ID generator: span IDs are random, and the trace ID of a new
@@ -36,10 +36,7 @@ export function replayTrace(tracer: Tracer, ids: PresetTraceIds, wire: TraceWire
   const spans: Span[] = [];
   for (const recorded of wire.spans) {
     const parent = recorded.parent >= 0 ? trace.setSpan(ROOT_CONTEXT, spans[recorded.parent]!) : rootParent(ids, wire);
-    const span = tracer.startSpan(recorded.name, { kind: recorded.kind, startTime: recorded.start, attributes: recorded.attributes }, parent);
-    const more = recorded.more;
-    if (more) for (let i = 0; i < more.length; i += 2) span.setAttribute(more[i] as string, more[i + 1]!);
-    spans.push(span);
+    spans.push(tracer.startSpan(recorded.name, { kind: recorded.kind, startTime: recorded.start, attributes: allAttributes(recorded) }, parent));
   }
   wire.spans.forEach((recorded, i) => {
     const span = spans[i]!;

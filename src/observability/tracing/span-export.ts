@@ -11,7 +11,7 @@ import type { FromWorker, ToWorker } from './worker-messages';
 const TRACES_PER_MESSAGE = 128;
 const SEND_AFTER_MS = 100;
 /** Spans on their way to the worker (recorded, or sent and not yet taken): beyond it, dropped and counted. */
-const MAX_IN_TRANSIT = MAX_QUEUE_SIZE;
+export const MAX_IN_TRANSIT = MAX_QUEUE_SIZE;
 /** How long shutdown waits for the worker's last export: the exporter's own timeout, and a margin. */
 const SHUTDOWN_WAIT_MS = EXPORT_TIMEOUT_MS + 2_000;
 
@@ -27,7 +27,10 @@ export class SpanExport {
   private readonly encoder = new TraceEncoder();
   private waiting: TraceRecord[] = [];
   private waitingSpans = 0;
+  /** Sent and not yet taken by the worker (the in-transit bound). */
   private sentSpans = 0;
+  /** Sent and neither exported nor dropped yet (what a stopped worker loses). */
+  private unsettled = 0;
   private timer: NodeJS.Timeout | undefined;
   private failed = false;
   private closing: Promise<void> | undefined;
@@ -42,7 +45,10 @@ export class SpanExport {
     this.worker = new Worker(file, { workerData: { config }, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] });
     this.worker.unref();
     this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'dropped') this.onDropped(message.count, message.reason);
+      if (message.type === 'dropped') {
+        this.unsettled -= message.count;
+        this.onDropped(message.count, message.reason);
+      } else if (message.type === 'exported') this.unsettled -= message.spans;
       else if (message.type === 'taken') this.sentSpans -= message.spans;
     });
     this.worker.on('error', (error) => this.fail(error));
@@ -76,6 +82,8 @@ export class SpanExport {
       this.post({ type: 'shutdown' });
       await closed;
       await this.worker.terminate();
+      // Whatever the worker still held when it was stopped never reached the collector.
+      this.loseUnsettled();
     })();
     return this.closing;
   }
@@ -90,6 +98,7 @@ export class SpanExport {
     this.waitingSpans = 0;
     if (this.failed) return this.onDropped(spans, 'export_failed');
     this.sentSpans += spans;
+    this.unsettled += spans;
     this.post({ type: 'traces', traces: this.encoder.encode(traces.map((t) => t.toWire())) });
   }
 
@@ -106,10 +115,17 @@ export class SpanExport {
     if (this.failed) return;
     this.failed = true;
     this.onError(error);
-    const lost = this.sentSpans + this.waitingSpans;
-    this.sentSpans = 0;
+    const waiting = this.waitingSpans;
     this.waiting = [];
     this.waitingSpans = 0;
+    if (waiting > 0) this.onDropped(waiting, 'export_failed');
+    this.loseUnsettled();
+  }
+
+  private loseUnsettled(): void {
+    const lost = this.unsettled;
+    this.unsettled = 0;
+    this.sentSpans = 0;
     if (lost > 0) this.onDropped(lost, 'export_failed');
   }
 }

@@ -34,3 +34,12 @@ export interface SpanWire {
   /** Recorded as the span's exception event. */
   error?: { name: string; message: string; stack?: string };
 }
+
+/** Every attribute of a span: those at the start, then those set later (a later value of a key wins). */
+export function allAttributes(span: SpanWire): Attributes | undefined {
+  const more = span.more;
+  if (!more) return span.attributes;
+  const attributes: Attributes = { ...span.attributes };
+  for (let i = 0; i < more.length; i += 2) attributes[more[i] as string] = more[i + 1] as AttributeValue;
+  return attributes;
+}

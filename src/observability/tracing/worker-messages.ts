@@ -3,8 +3,12 @@ import type { EncodedTraces } from './trace-codec';
 /** Messages from the gateway to its export worker. */
 export type ToWorker = { type: 'traces'; traces: EncodedTraces } | { type: 'shutdown' };
 
-/** Messages from the export worker: spans that never reached the collector, acknowledgements, and the end of shutdown. */
+/**
+ * Messages from the export worker: spans that never reached the collector, spans taken
+ * (replayed) and exported, and the end of shutdown.
+ */
 export type FromWorker =
   | { type: 'dropped'; count: number; reason: 'queue_full' | 'export_failed' }
   | { type: 'taken'; spans: number }
+  | { type: 'exported'; spans: number }
   | { type: 'closed' };

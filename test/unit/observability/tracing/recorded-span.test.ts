@@ -1,5 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import { TraceRecord } from '../../../../src/observability/tracing/recorded-span';
+import { allAttributes } from '../../../../src/observability/tracing/trace-wire';
 
 // TraceRecord/RecordedSpan record a sampled request's spans as plain data; toWire() is
 // what the export worker turns into SDK spans, so these check the wire form directly.
@@ -76,11 +77,11 @@ test('updateName renames; setAttribute and setAttributes merge; changes after en
 
   const [root, c, b] = trace.toWire().spans;
   expect(c!.name).toBe('second');
-  expect(c!.attributes).toEqual({ 'a.initial': 1, 'a.one': 'y', 'a.two': true });
+  expect(allAttributes(c!)).toEqual({ 'a.initial': 1, 'a.one': 'y', 'a.two': true });
   expect(c!.failed).toBeUndefined();
   expect(c!.error).toBeUndefined();
-  expect(root!.attributes).toEqual({ 'r.one': 1, 'r.two': 'two' });
-  expect(b!.attributes).toBeUndefined();
+  expect(allAttributes(root!)).toEqual({ 'r.one': 1, 'r.two': 'two' });
+  expect(allAttributes(b!)).toBeUndefined();
 });
 
 test('setAttributes on a span without attributes does not keep the caller object', () => {
@@ -89,7 +90,7 @@ test('setAttributes on a span without attributes does not keep the caller object
   trace.root.setAttributes(given);
   trace.root.setAttribute('a.two', 2);
   trace.root.end();
-  expect(trace.toWire().spans[0]!.attributes).toEqual({ 'a.one': 1, 'a.two': 2 });
+  expect(allAttributes(trace.toWire().spans[0]!)).toEqual({ 'a.one': 1, 'a.two': 2 });
   expect(given).toEqual({ 'a.one': 1 });
 });
 
@@ -193,4 +194,18 @@ test('the wire form is plain data that survives structured cloning', () => {
   trace.root.end();
   const wire = trace.toWire();
   expect(structuredClone(wire)).toEqual(wire);
+});
+
+test('a span opened after the root ended is part of no trace: the trace as handed on stays as it was', () => {
+  const finished: TraceRecord[] = [];
+  const trace = new TraceRecord('0af7651916cd43dd8448eb211c80319c', undefined, 'root', (t) => finished.push(t));
+  const decision = trace.root.child('decision', SpanKind.INTERNAL);
+  trace.root.end();
+  // A load shared with a request that already answered opens its span under it later.
+  const late = decision.child('late', SpanKind.CLIENT, { 'a.b': 1 });
+  late.child('later still', SpanKind.CLIENT).end();
+  late.end();
+  decision.end();
+  expect(finished).toEqual([trace]);
+  expect(trace.toWire().spans.map((s) => s.name)).toEqual(['root', 'decision']);
 });

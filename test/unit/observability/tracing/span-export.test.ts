@@ -1,9 +1,9 @@
 import { SpanKind } from '@opentelemetry/api';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import type { TracingConfig } from '../../../../src/config/tracing-config';
-import { MAX_QUEUE_SIZE } from '../../../../src/observability/tracing/export-pipeline';
 import { TraceRecord } from '../../../../src/observability/tracing/recorded-span';
-import { SpanExport } from '../../../../src/observability/tracing/span-export';
+import { MAX_IN_TRANSIT, SpanExport } from '../../../../src/observability/tracing/span-export';
 import { startOtlpReceiver, type OtlpReceiver } from '../../../helpers/otlp-receiver';
 import { waitFor } from '../../../helpers/wait-for';
 
@@ -11,8 +11,6 @@ import { waitFor } from '../../../helpers/wait-for';
 // the sources) and a local OTLP/HTTP receiver: what reaches the collector, and what is
 // counted as dropped when it cannot.
 
-/** span-export.ts: spans recorded or sent and not yet taken by the worker, beyond which traces are dropped. */
-const MAX_IN_TRANSIT = 4 * MAX_QUEUE_SIZE;
 const UNREACHABLE = 'http://127.0.0.1:1/v1/traces';
 
 let receiver: OtlpReceiver;
@@ -109,11 +107,29 @@ test('an unreachable collector: the spans are counted as export_failed by the ti
   expect(c.errors).toEqual([]);
 });
 
+test('a collector that takes the connection and never answers: by the time shutdown resolves, its spans are counted as export_failed', async () => {
+  // A TCP server that accepts and stays silent: the exporter's own timeout (10 s) fails
+  // the batch before the batch processor gives up on it, so the spans are counted.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const c = counters();
+  try {
+    const exp = new SpanExport(config(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/v1/traces`), c.onDropped, c.onError);
+    finishTrace(exp, 3);
+    finishTrace(exp, 2);
+    await exp.shutdown();
+  } finally {
+    silent.close();
+  }
+  expect(c.dropped).toEqual({ queue_full: 0, export_failed: 5 });
+  expect(c.errors).toEqual([]);
+}, 30_000);
+
 test('beyond MAX_IN_TRANSIT spans not yet taken by the worker, traces are dropped as queue_full; every span is delivered or counted', async () => {
   const c = counters();
   const exp = new SpanExport(config(), c.onDropped, c.onError);
   // 1,000 traces of 10 spans, in one synchronous loop: the worker cannot acknowledge any
-  // of them in between, so exactly floor(8192 / 10) = 819 traces fit.
+  // of them in between, so exactly floor(MAX_IN_TRANSIT / 10) traces fit.
   const SPANS = 10;
   const TRACES = 1000;
   for (let i = 0; i < TRACES; i++) finishTrace(exp, SPANS);

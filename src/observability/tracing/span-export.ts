@@ -25,7 +25,8 @@ const SHUTDOWN_WAIT_MS = EXPORT_TIMEOUT_MS + 2_000;
 export class SpanExport {
   private readonly worker: Worker;
   private readonly encoder = new TraceEncoder();
-  private waiting: TraceRecord[] = [];
+  /** Traces packed and not sent yet. */
+  private waitingTraces = 0;
   private waitingSpans = 0;
   /** Sent and not yet taken by the worker (the in-transit bound). */
   private sentSpans = 0;
@@ -62,9 +63,9 @@ export class SpanExport {
     const spans = trace.spans.length;
     if (this.failed || this.closing) return this.onDropped(spans, 'export_failed');
     if (this.sentSpans + this.waitingSpans + spans > MAX_IN_TRANSIT) return this.onDropped(spans, 'queue_full');
-    this.waiting.push(trace);
+    this.encoder.add(trace.toWire());
     this.waitingSpans += spans;
-    if (this.waiting.length >= TRACES_PER_MESSAGE) this.send();
+    if (++this.waitingTraces >= TRACES_PER_MESSAGE) this.send();
     else this.timer ??= setTimeout(() => this.send(), SEND_AFTER_MS).unref();
   }
 
@@ -91,20 +92,20 @@ export class SpanExport {
   private send(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.waiting.length === 0) return;
-    const traces = this.waiting;
+    const traces = this.encoder.take();
     const spans = this.waitingSpans;
-    this.waiting = [];
+    this.waitingTraces = 0;
     this.waitingSpans = 0;
+    if (!traces) return;
     if (this.failed) return this.onDropped(spans, 'export_failed');
     this.sentSpans += spans;
     this.unsettled += spans;
-    this.post({ type: 'traces', traces: this.encoder.encode(traces.map((t) => t.toWire())) });
+    this.post({ type: 'traces', traces }, [traces.numbers.buffer]);
   }
 
-  private post(message: ToWorker): void {
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     try {
-      this.worker.postMessage(message);
+      this.worker.postMessage(message, transfer);
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
     }
@@ -116,7 +117,8 @@ export class SpanExport {
     this.failed = true;
     this.onError(error);
     const waiting = this.waitingSpans;
-    this.waiting = [];
+    this.encoder.take();
+    this.waitingTraces = 0;
     this.waitingSpans = 0;
     if (waiting > 0) this.onDropped(waiting, 'export_failed');
     this.loseUnsettled();

@@ -1,0 +1,74 @@
+import { SpanKind } from '@opentelemetry/api';
+import { TraceDecoder, TraceEncoder } from '../../../../src/observability/tracing/trace-codec';
+import type { TraceWire } from '../../../../src/observability/tracing/trace-wire';
+
+// The packing of traces for the export worker: what the decoder gets back is what was
+// added, attribute by attribute, across messages that number keys only once.
+
+const continued: TraceWire = {
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'vendor=a' },
+  spans: [
+    { name: 'query Can', kind: SpanKind.SERVER, parent: -1, start: 1765000000000.125, end: 1765000000002.5, attributes: { 'http.request.method': 'POST' }, more: ['authz.pipeline', 'prepared', 'http.response.status_code', 200, 'http.response.status_code', 503] },
+    { name: 'authz.decision', kind: SpanKind.INTERNAL, parent: 0, start: 1765000000000.25, end: 1765000000001, failed: true, error: { name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n  at x' } },
+    { name: 'MGET', kind: SpanKind.CLIENT, parent: 1, start: 1765000000000.5, end: 1765000000000.75, attributes: { 'authz.l2.keys': 3, 'db.system': 'redis', 'authz.error_codes': ['A', 'B'], 'authz.flag': true } },
+  ],
+};
+const fresh: TraceWire = { traceId: '0af7651916cd43dd8448eb211c80319c', spans: [{ name: 'query', kind: SpanKind.SERVER, parent: -1, start: 1, end: 2, failed: true, error: { name: 'Error', message: 'no stack' } }] };
+
+/** A trace as decoded: attributes merged, a later value of a key winning. */
+function merged(trace: TraceWire): TraceWire {
+  return {
+    ...trace,
+    spans: trace.spans.map(({ more, ...span }) => {
+      const attributes = { ...span.attributes };
+      for (let i = 0; more && i < more.length; i += 2) attributes[more[i] as string] = more[i + 1];
+      return Object.keys(attributes).length ? { ...span, attributes } : span;
+    }),
+  };
+}
+
+test('traces come back as added: names, kinds, parents, exact times, outcome, errors, remote parent and attributes', () => {
+  const encoder = new TraceEncoder();
+  encoder.add(continued);
+  encoder.add(fresh);
+  const decoded = new TraceDecoder().decode(structuredClone(encoder.take()!));
+  expect(decoded).toEqual([merged(continued), merged(fresh)]);
+  expect(decoded[0]!.spans[0]!.attributes!['http.response.status_code']).toBe(503);
+});
+
+test('keys are sent once: a later message refers to them by number, and the decoder keeps them', () => {
+  const encoder = new TraceEncoder();
+  const decoder = new TraceDecoder();
+  encoder.add(continued);
+  const first = encoder.take()!;
+  encoder.add(continued);
+  const second = encoder.take()!;
+  expect(first.keys).toEqual(expect.arrayContaining(['http.request.method', 'db.system']));
+  expect(second.keys).toEqual([]);
+  expect(second.values.includes('db.system')).toBe(false);
+  expect(decoder.decode(first)).toEqual([merged(continued)]);
+  expect(decoder.decode(second)).toEqual([merged(continued)]);
+});
+
+test('nothing packed: take() gives undefined; the numbers grow past their first buffer', () => {
+  const encoder = new TraceEncoder();
+  expect(encoder.take()).toBeUndefined();
+  const many = Array.from({ length: 1_000 }, (_, i) => ({ ...fresh, traceId: i.toString(16).padStart(32, '0') }));
+  for (const trace of many) encoder.add(trace);
+  const taken = encoder.take()!;
+  expect(taken.numbers.length).toBe(1_000 * 8);
+  expect(new TraceDecoder().decode(taken)).toEqual(many.map(merged));
+  expect(encoder.take()).toBeUndefined();
+});
+
+test('beyond 1,024 distinct keys, further keys travel as text and still decode', () => {
+  const encoder = new TraceEncoder();
+  const attributes = Object.fromEntries(Array.from({ length: 1_100 }, (_, i) => [`k.${i}`, i]));
+  const trace: TraceWire = { traceId: fresh.traceId, spans: [{ name: 'wide', kind: SpanKind.INTERNAL, parent: -1, start: 1, end: 2, attributes }] };
+  encoder.add(trace);
+  const taken = encoder.take()!;
+  expect(taken.keys).toHaveLength(1_024);
+  expect(taken.values).toContain('k.1099');
+  expect(new TraceDecoder().decode(taken)).toEqual([trace]);
+});

@@ -1,4 +1,4 @@
-import { SpanKind } from '@opentelemetry/api';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
 import type { PolicyAdmin } from '../../admin/policy-admin';
 import type { DecisionService } from '../../authz/decision-service';
 import type { L2Client } from '../../l2-client/types';
@@ -51,21 +51,25 @@ export function tracedAdmin(admin: PolicyAdmin, request: RequestTrace): PolicyAd
  * span without the `db.*` attributes. Other calls pass through.
  */
 export function tracedL2Reads(client: L2Client, tracing: Tracing, redis: boolean): L2Client {
-  const attributes = redis ? { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'MGET' } : {};
+  // Attribute objects are built per span (a span keeps the one it is given).
+  const attributes = (keys: number) => (redis ? { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': 'MGET', 'authz.l2.keys': keys } : { 'authz.l2.keys': keys });
   return {
     getMany: (keys) => {
-      const read = () => client.getMany(keys);
       const parent = tracing.loads.reading;
-      if (!parent) return read();
-      return inSpan(parent, 'MGET', SpanKind.CLIENT, { ...attributes, 'authz.l2.keys': keys.length }, read, (values) => ({
-        'authz.l2.hits': values.filter((v) => v !== undefined && v !== null).length,
-      }));
+      if (!parent) return client.getMany(keys);
+      return inSpan(parent, 'MGET', SpanKind.CLIENT, attributes(keys.length), () => client.getMany(keys), countHits);
     },
     setMany: (entries) => client.setMany(entries),
     writeVersions: (writes) => client.writeVersions(writes),
     ping: () => client.ping(),
     close: () => client.close(),
   };
+}
+
+function countHits(values: readonly unknown[]): Attributes {
+  let hits = 0;
+  for (const value of values) if (value !== undefined && value !== null) hits++;
+  return { 'authz.l2.hits': hits };
 }
 
 /**

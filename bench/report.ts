@@ -188,7 +188,7 @@ export function markdown(r: BenchReport): string {
   );
   if (r.telemetry) {
     const dropped = Object.entries(r.telemetry.spansDropped).map(([name, n]) => `${name} ${n ?? 'unknown'}`).join(', ');
-    lines.push(`Scenario 8's sink received ${r.telemetry.sinkRequests} requests (${r.telemetry.sinkKiB} KiB); spans dropped by the gateways: ${dropped}.`, '');
+    lines.push(`Scenario 8's sink received ${r.telemetry.sinkRequests} requests (${r.telemetry.sinkKiB} KiB); spans dropped by the gateways before they stopped: ${dropped}.`, '');
   }
   const reqs = (rounds: Rounds) => `${rounds.map((x) => x.requestsPerSecond).join(', ')} req/s`;
   const p50s = (rounds: Rounds) => `${rounds.map((x) => x.p50Ms).join(', ')} ms`;

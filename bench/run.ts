@@ -295,10 +295,12 @@ main().catch((error: unknown) => {
   process.exit(1);
 });
 
-/** authz_trace_spans_dropped_total of a gateway (every reason), from its /metrics; null if unreadable. */
+/** authz_trace_spans_dropped_total of a running gateway (every reason, before its shutdown), from its /metrics; null if unreadable. */
 async function droppedSpans(url: string): Promise<number | null> {
   try {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const response = await fetch(`${url}/metrics`);
+    if (!response.ok) return null;
+    const text = await response.text();
     return [...text.matchAll(/^authz_trace_spans_dropped_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
   } catch {
     return null;

@@ -26,7 +26,7 @@ export interface GatewayMetrics {
   readonly graphqlRequests: Counter<'operation'>;
   readonly graphqlErrors: Counter<'operation' | 'code'>;
   readonly graphqlDuration: Histogram<'operation'>;
-  /** OpenTelemetry spans that never reached the collector (observability/tracing/bounded-export.ts). */
+  /** OpenTelemetry spans that never reached the collector (observability/tracing/: span-export.ts and bounded-export.ts). */
   readonly traceSpansDropped: Counter<'reason'>;
   /** Requests refused by admission control (503 OVERLOADED), by route. */
   readonly admissionRejected: Counter<'route'>;
@@ -161,7 +161,7 @@ export function createMetrics(registry: Registry): GatewayMetrics {
     }),
     traceSpansDropped: new Counter({
       name: 'authz_trace_spans_dropped_total',
-      help: 'OpenTelemetry spans dropped: queue_full (export queue at its bound), export_failed (the collector did not take the batch).',
+      help: 'OpenTelemetry spans dropped: queue_full (spans on their way to the export worker, or waiting for export, at their bound), export_failed (the collector did not take the batch, or the export worker stopped or failed holding them).',
       labelNames: ['reason'],
       registers,
     }),

@@ -9,9 +9,9 @@ export type OnDropped = (count: number, reason: 'queue_full' | 'export_failed') 
  * A span processor in front of a batch processor that bounds the spans waiting for
  * export and counts every span that never reaches the collector: ended sampled spans
  * beyond `maxQueueSize` still waiting are dropped here (`queue_full`), and spans of a
- * batch the exporter failed to send are counted as `export_failed`. A request never
- * waits for the collector: `onEnd` only appends to the batch processor's queue, whose
- * exports run on its timer.
+ * batch the exporter failed to send are counted as `export_failed`. It runs in the
+ * export worker: `onEnd` only appends to the batch processor's queue, whose exports run
+ * on its timer, so replaying a trace never waits for the collector.
  */
 export class BoundedExport implements SpanProcessor {
   private waiting = 0;

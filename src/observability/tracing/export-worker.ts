@@ -10,19 +10,33 @@ import type { FromWorker, ToWorker } from './worker-messages';
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const decoder = new TraceDecoder();
+// Spans the export queue refuses while a message is replayed are told in one message
+// after it, not one per span (the gateway's thread reads these).
+let replaying = false;
+let refused = 0;
 const pipeline = exportPipeline(
   (workerData as { config: TracingConfig }).config,
-  (count, reason) => post({ type: 'dropped', count, reason }),
+  (count, reason) => {
+    if (replaying && reason === 'queue_full') refused += count;
+    else post({ type: 'dropped', count, reason });
+  },
   (spans) => post({ type: 'exported', spans }),
 );
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'traces') {
     let spans = 0;
-    for (const trace of decoder.decode(message.traces)) {
-      replayTrace(pipeline.tracer, pipeline.ids, trace);
-      spans += trace.spans.length;
+    replaying = true;
+    try {
+      for (const trace of decoder.decode(message.traces)) {
+        replayTrace(pipeline.tracer, pipeline.ids, trace);
+        spans += trace.spans.length;
+      }
+    } finally {
+      replaying = false;
     }
+    if (refused > 0) post({ type: 'dropped', count: refused, reason: 'queue_full' });
+    refused = 0;
     post({ type: 'taken', spans });
     return;
   }

@@ -1,9 +1,6 @@
 import { type Attributes, type AttributeValue, SpanKind } from '@opentelemetry/api';
 import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
 
-/** Wall-clock milliseconds since the epoch, with the monotonic clock's sub-millisecond precision. */
-const now = (): number => performance.timeOrigin + performance.now();
-
 /**
  * One sampled request's spans, recorded on the request path as plain data: names,
  * kinds, times, attributes, outcome and parentage. Nothing here talks to the SDK: when
@@ -13,6 +10,9 @@ const now = (): number => performance.timeOrigin + performance.now();
  */
 export class TraceRecord {
   readonly spans: RecordedSpan[] = [];
+  /** The wall clock when the trace started; span times add the monotonic time since (as the SDK's spans do). */
+  private readonly wallStart = Date.now();
+  private readonly monotonicStart = performance.now();
   readonly root: RecordedSpan;
   /** Set when the root ends: the trace is handed on, and spans opened later are not part of it. */
   sealed = false;
@@ -26,6 +26,11 @@ export class TraceRecord {
     this.root = new RecordedSpan(this, -1, name, SpanKind.SERVER, undefined);
   }
 
+  /** Now, in wall-clock milliseconds since the epoch, with sub-millisecond precision. */
+  now(): number {
+    return this.wallStart + (performance.now() - this.monotonicStart);
+  }
+
   /**
    * Called by the root's `end()`: the trace, as it is, goes to `finished`. Children
    * still open are exported as they are when it is sent; a span opened under it later
@@ -33,7 +38,11 @@ export class TraceRecord {
    */
   rootEnded(): void {
     this.sealed = true;
-    this.finished(this);
+    try {
+      this.finished(this);
+    } catch {
+      // Handing a trace on never fails the request it traced (SpanExport.add does not throw).
+    }
   }
 
   toWire(): TraceWire {
@@ -50,11 +59,11 @@ export class TraceRecord {
  */
 export class RecordedSpan {
   private readonly index: number;
-  private readonly start = now();
+  private readonly start: number;
   private endTime = 0;
   /** Attributes set after the start, as key, value, key, value... (no object reshaped per key). */
   private more: Array<string | AttributeValue> | undefined;
-  private error: { name: string; message: string; stack?: string } | undefined;
+  private error: SpanWire['error'];
   private failed = false;
 
   constructor(
@@ -65,6 +74,7 @@ export class RecordedSpan {
     /** The attributes at the start, kept as given. */
     private readonly attributes: Attributes | undefined,
   ) {
+    this.start = trace.now();
     this.index = trace.sealed ? -1 : trace.spans.push(this) - 1;
   }
 
@@ -95,21 +105,27 @@ export class RecordedSpan {
     if (this.endTime) return;
     this.failed = true;
     if (error === undefined) return;
-    this.error = error instanceof Error ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { name: 'Error', message: String(error) };
+    this.error = error instanceof Error ? describeError(error) : { name: 'Error', message: String(error) };
   }
 
   end(): void {
     if (this.endTime) return;
-    this.endTime = now();
+    this.endTime = this.trace.now();
     if (this.index === 0) this.trace.rootEnded();
   }
 
   toWire(): SpanWire {
-    const wire: SpanWire = { name: this.name, kind: this.kind, parent: this.parent, start: this.start, end: this.endTime || now() };
+    const wire: SpanWire = { name: this.name, kind: this.kind, parent: this.parent, start: this.start, end: this.endTime || this.trace.now() };
     if (this.attributes) wire.attributes = this.attributes;
     if (this.more) wire.more = this.more;
     if (this.failed) wire.failed = true;
     if (this.error) wire.error = this.error;
     return wire;
   }
+}
+
+/** An error as the exception event records it; `code` (a Prisma or system error code) becomes its type, as the SDK does. */
+function describeError(error: Error): NonNullable<SpanWire['error']> {
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}) };
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TracingConfig } from '../../config/tracing-config';
 import type { OnDropped } from './bounded-export';
-import { EXPORT_TIMEOUT_MS, MAX_QUEUE_SIZE } from './export-pipeline';
+import { MAX_QUEUE_SIZE } from './export-pipeline';
 import type { TraceRecord } from './recorded-span';
 import { TraceEncoder } from './trace-codec';
 import type { FromWorker, ToWorker } from './worker-messages';
@@ -12,8 +12,12 @@ const TRACES_PER_MESSAGE = 128;
 const SEND_AFTER_MS = 100;
 /** Spans on their way to the worker (recorded, or sent and not yet taken): beyond it, dropped and counted. */
 export const MAX_IN_TRANSIT = MAX_QUEUE_SIZE;
-/** How long shutdown waits for the worker's last export: the exporter's own timeout, and a margin. */
-const SHUTDOWN_WAIT_MS = EXPORT_TIMEOUT_MS + 2_000;
+/**
+ * How long shutdown waits for the worker's last export before stopping it (what it
+ * still holds is then counted as export_failed): within the process's 10 s to stop
+ * (main.ts), tracing being stopped last.
+ */
+const SHUTDOWN_WAIT_MS = 7_000;
 
 /**
  * Ships finished traces to the export worker (export-worker.ts), where the SDK makes
@@ -35,6 +39,8 @@ export class SpanExport {
   private timer: NodeJS.Timeout | undefined;
   private failed = false;
   private closing: Promise<void> | undefined;
+  /** Resolved once the worker has exited and what it held is counted. */
+  private readonly exited: Promise<void>;
 
   constructor(
     config: TracingConfig,
@@ -43,7 +49,7 @@ export class SpanExport {
   ) {
     // Built, the worker is JavaScript; run from the sources (tests, `npm run dev`), TypeScript through tsx.
     const file = path.join(__dirname, `export-worker${path.extname(__filename)}`);
-    this.worker = new Worker(file, { workerData: { config }, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] });
+    this.worker = new Worker(file, { workerData: { config }, execArgv: file.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [] });
     this.worker.unref();
     this.worker.on('message', (message: FromWorker) => {
       if (message.type === 'dropped') {
@@ -52,10 +58,16 @@ export class SpanExport {
       } else if (message.type === 'exported') this.unsettled -= message.spans;
       else if (message.type === 'taken') this.sentSpans -= message.spans;
     });
+    // A failed worker takes nothing more; what it held is counted once it has exited,
+    // when every message it sent has been delivered (so nothing is counted twice).
     this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => {
-      if (!this.closing) this.fail(new Error(`the span export worker exited (code ${code})`));
-    });
+    this.exited = new Promise((resolve) =>
+      this.worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`the span export worker exited (code ${code})`));
+        this.loseUnsettled();
+        resolve();
+      }),
+    );
   }
 
   /** Queues a finished trace for export. */
@@ -73,7 +85,7 @@ export class SpanExport {
   shutdown(): Promise<void> {
     this.closing ??= (async () => {
       this.send();
-      if (this.failed) return;
+      if (this.failed) return this.exited;
       const closed = new Promise<void>((resolve) => {
         const done = () => resolve();
         this.worker.on('message', (message: FromWorker) => message.type === 'closed' && done());
@@ -82,9 +94,9 @@ export class SpanExport {
       });
       this.post({ type: 'shutdown' });
       await closed;
+      // Whatever the worker still holds when stopped never reaches the collector: counted on exit.
       await this.worker.terminate();
-      // Whatever the worker still held when it was stopped never reached the collector.
-      this.loseUnsettled();
+      await this.exited;
     })();
     return this.closing;
   }
@@ -111,7 +123,7 @@ export class SpanExport {
     }
   }
 
-  /** The worker is gone: what it held and what is waiting are lost, and counted. */
+  /** The worker failed: what is waiting is lost and counted, and it is stopped (what it held is counted on exit). */
   private fail(error: Error): void {
     if (this.failed) return;
     this.failed = true;
@@ -121,9 +133,10 @@ export class SpanExport {
     this.waitingTraces = 0;
     this.waitingSpans = 0;
     if (waiting > 0) this.onDropped(waiting, 'export_failed');
-    this.loseUnsettled();
+    void this.worker.terminate();
   }
 
+  /** Counts what the stopped worker held as export_failed (once: it is zero afterwards). */
   private loseUnsettled(): void {
     const lost = this.unsettled;
     this.unsettled = 0;

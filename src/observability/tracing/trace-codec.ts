@@ -3,7 +3,7 @@ import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
 
 /**
  * Traces packed for the export worker: the numbers in one Float64Array (moved to the
- * worker, not copied), the strings and attribute values in one flat array. Each trace
+ * worker), the strings and attribute values in one flat array. Each trace
  * is packed as it finishes, so between messages the request thread holds no objects
  * per span for the garbage collector to move, and copying one flat array costs a
  * fraction of a structured clone of the spans as objects. Attribute keys, which come
@@ -12,7 +12,7 @@ import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
  * numbers, per trace: span count, has remote parent (0/1); per span: kind, parent,
  * start, end, failed (0/1), attribute count.
  * values, per trace: traceId, then spanId, traceFlags, traceState ('' if none) with a
- * remote parent; per span: name, error (0 or [name, message, stack]), then key, value
+ * remote parent; per span: name, error (0 or [name, message, stack, code]), then key, value
  * for each attribute (those at the start first, so a later value of a key wins).
  */
 export interface EncodedTraces {
@@ -43,12 +43,11 @@ export class TraceEncoder {
     for (const span of trace.spans) this.addSpan(span);
   }
 
-  /** What was packed since the last call (the numbers are handed over, not shared), or undefined if nothing. */
+  /** What was packed since the last call (a copy of the numbers, theirs to move), or undefined if nothing. */
   take(): EncodedTraces | undefined {
     if (this.used === 0) return undefined;
-    const taken = { keys: this.keys, numbers: this.numbers.subarray(0, this.used), values: this.values };
+    const taken = { keys: this.keys, numbers: this.numbers.slice(0, this.used), values: this.values };
     this.keys = [];
-    this.numbers = new Float64Array(Math.max(INITIAL_NUMBERS, this.numbers.length));
     this.used = 0;
     this.values = [];
     return taken;
@@ -63,7 +62,7 @@ export class TraceEncoder {
     const count = this.used;
     this.number(0);
     const values = this.values;
-    values.push(span.name, span.error ? [span.error.name, span.error.message, span.error.stack ?? ''] : 0);
+    values.push(span.name, span.error ? [span.error.name, span.error.message, span.error.stack ?? '', span.error.code ?? ''] : 0);
     let pairs = 0;
     const attributes = span.attributes;
     if (attributes) {
@@ -125,8 +124,8 @@ export class TraceDecoder {
         if (numbers[n + 4] === 1) span.failed = true;
         const pairs = numbers[n + 5]!;
         n += 6;
-        const error = values[v + 1] as 0 | [string, string, string];
-        if (error) span.error = { name: error[0], message: error[1], ...(error[2] ? { stack: error[2] } : {}) };
+        const error = values[v + 1] as 0 | [string, string, string, string];
+        if (error) span.error = { name: error[0], message: error[1], ...(error[2] ? { stack: error[2] } : {}), ...(error[3] ? { code: error[3] } : {}) };
         v += 2;
         if (pairs > 0) {
           const attributes: Attributes = {};

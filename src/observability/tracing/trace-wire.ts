@@ -31,8 +31,8 @@ export interface SpanWire {
   more?: Array<string | AttributeValue>;
   /** Status ERROR. */
   failed?: true;
-  /** Recorded as the span's exception event. */
-  error?: { name: string; message: string; stack?: string };
+  /** Recorded as the span's exception event (type: `code` if any, else `name`). */
+  error?: { name: string; message: string; stack?: string; code?: string };
 }
 
 /** Every attribute of a span: those at the start, then those set later (a later value of a key wins). */

@@ -23,7 +23,7 @@ export interface RequestTraceStart {
  * configured SDK sampler decides once per request, at its root (continuing a W3C
  * `traceparent`), and a sampled request records its spans as plain data
  * (recorded-span.ts), parented explicitly through the request's own objects
- * (request-trace.ts): no async context, no SDK span, no serialization there. In a
+ * (request-trace.ts): no async context, no SDK span, no OTLP serialization there. In a
  * worker thread (span-export.ts): the SDK makes them spans and exports them over
  * OTLP/HTTP behind a bounded queue. An unsampled request costs a sampler call.
  */

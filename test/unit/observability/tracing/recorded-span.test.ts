@@ -209,3 +209,10 @@ test('a span opened after the root ended is part of no trace: the trace as hande
   expect(finished).toEqual([trace]);
   expect(trace.toWire().spans.map((s) => s.name)).toEqual(['root', 'decision']);
 });
+
+test("an error's code (a Prisma or system error code) is kept, to become the exception's type", () => {
+  const trace = new TraceRecord('0af7651916cd43dd8448eb211c80319c', undefined, 'root', () => undefined);
+  trace.root.fail(Object.assign(new Error('unique constraint'), { code: 'P2002' }));
+  trace.root.end();
+  expect(trace.toWire().spans[0]!.error).toMatchObject({ name: 'Error', message: 'unique constraint', code: 'P2002' });
+});

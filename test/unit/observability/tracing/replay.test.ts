@@ -179,3 +179,10 @@ test('PresetTraceIds: the preset trace ID once, then random 32-hex IDs; span IDs
   for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/);
   expect(new Set(spanIds).size).toBe(spanIds.length);
 });
+
+test("an error's code becomes the exception's type, as the SDK records it", () => {
+  const recorded = wire();
+  recorded.spans[3]!.error = { name: 'PrismaClientKnownRequestError', message: 'unique constraint', code: 'P2002' };
+  const event = byName(replay(recorded), 'authz.policy_change').events[0]!;
+  expect(event.attributes).toMatchObject({ 'exception.type': 'P2002', 'exception.message': 'unique constraint' });
+});

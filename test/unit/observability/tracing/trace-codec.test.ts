@@ -10,7 +10,7 @@ const continued: TraceWire = {
   remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'vendor=a' },
   spans: [
     { name: 'query Can', kind: SpanKind.SERVER, parent: -1, start: 1765000000000.125, end: 1765000000002.5, attributes: { 'http.request.method': 'POST' }, more: ['authz.pipeline', 'prepared', 'http.response.status_code', 200, 'http.response.status_code', 503] },
-    { name: 'authz.decision', kind: SpanKind.INTERNAL, parent: 0, start: 1765000000000.25, end: 1765000000001, failed: true, error: { name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n  at x' } },
+    { name: 'authz.decision', kind: SpanKind.INTERNAL, parent: 0, start: 1765000000000.25, end: 1765000000001, failed: true, error: { name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n  at x', code: 'P2002' } },
     { name: 'MGET', kind: SpanKind.CLIENT, parent: 1, start: 1765000000000.5, end: 1765000000000.75, attributes: { 'authz.l2.keys': 3, 'db.system': 'redis', 'authz.error_codes': ['A', 'B'], 'authz.flag': true } },
   ],
 };

@@ -54,7 +54,7 @@ export class Tracing {
     return { traceId, trace: new TraceRecord(traceId, remote && remoteParent(remote), name, (t) => this.export.add(t)) };
   }
 
-  /** Exports what is recorded and queued (bounded by the export timeout) and stops. */
+  /** Exports what is recorded and queued (within 7 s: what is left then is counted as dropped) and stops. */
   shutdown(): Promise<void> {
     return this.export.shutdown();
   }

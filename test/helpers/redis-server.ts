@@ -44,7 +44,7 @@ export class PrivateRedis {
     return redis;
   }
 
-  /** (Re)starts the server on the same port; resolves once it answers. */
+  /** (Re)starts the server on the same port; resolves once it answers and has loaded its data. */
   async restart(): Promise<void> {
     if (this.process) throw new Error('redis-server is already running');
     const persistence = this.aofDir ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', this.aofDir] : ['--appendonly', 'no'];
@@ -65,6 +65,8 @@ export class PrivateRedis {
       this.admin = client;
       return true;
     });
+    // Restarted from an AOF, it answers LOADING to reads until the file is loaded.
+    await waitFor(`redis-server on port ${this.port} to finish loading its data`, async () => /^loading:0\r?$/m.test(String(await this.command(['INFO', 'persistence']))));
   }
 
   /** SIGKILL: the port is closed until `restart`. */

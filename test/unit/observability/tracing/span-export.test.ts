@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import type { TracingConfig } from '../../../../src/config/tracing-config';
 import { TraceRecord } from '../../../../src/observability/tracing/recorded-span';
@@ -110,7 +110,8 @@ test('an unreachable collector: the spans are counted as export_failed by the ti
 test('a collector that takes the connection and never answers: by the time shutdown resolves, its spans are counted as export_failed', async () => {
   // A TCP server that accepts and stays silent: the exporter's own timeout (10 s) fails
   // the batch before the batch processor gives up on it, so the spans are counted.
-  const silent = createServer(() => undefined);
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => void sockets.push(socket));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const c = counters();
   try {
@@ -119,6 +120,7 @@ test('a collector that takes the connection and never answers: by the time shutd
     finishTrace(exp, 2);
     await exp.shutdown();
   } finally {
+    for (const socket of sockets) socket.destroy();
     silent.close();
   }
   expect(c.dropped).toEqual({ queue_full: 0, export_failed: 5 });

@@ -32,9 +32,10 @@ export class TraceRecord {
   }
 
   /**
-   * Called by the root's `end()`: the trace, as it is, goes to `finished`. Children
-   * still open are exported as they are when it is sent; a span opened under it later
-   * (a load shared with a request that already answered) is recorded nowhere.
+   * Called by the root's `end()`: the trace, as it is, goes to `finished` (which packs
+   * it at once). Children still open are exported as they are then, ending now; a span
+   * opened under it later (a load shared with a request that already answered) is
+   * recorded nowhere.
    */
   rootEnded(): void {
     this.sealed = true;

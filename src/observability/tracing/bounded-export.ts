@@ -23,7 +23,7 @@ export class BoundedExport implements SpanProcessor {
     private readonly maxQueueSize: number,
     private readonly onDropped: OnDropped,
     /** Told how many spans the collector took, batch by batch. */
-    private readonly onExported: (count: number) => void = () => undefined,
+    private readonly onExported: (count: number) => void,
   ) {
     const counting: SpanExporter = {
       export: (spans, done) => {

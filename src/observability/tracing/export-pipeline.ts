@@ -33,7 +33,7 @@ export interface ExportPipeline {
  * span (sampling was decided in the gateway), with the configured resource, and an
  * OTLP/HTTP exporter (protobuf or JSON) behind a bounded batch processor.
  */
-export function exportPipeline(config: TracingConfig, onDropped: OnDropped, onExported?: (count: number) => void): ExportPipeline {
+export function exportPipeline(config: TracingConfig, onDropped: OnDropped, onExported: (count: number) => void): ExportPipeline {
   const exporter = config.protocol === 'http/json' ? new OTLPJsonExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS }) : new OTLPProtoExporter({ url: config.url, timeoutMillis: EXPORT_TIMEOUT_MS });
   const batch = (e: ConstructorParameters<typeof BatchSpanProcessor>[0]) =>
     new BatchSpanProcessor(e, { maxQueueSize: MAX_QUEUE_SIZE, maxExportBatchSize: MAX_EXPORT_BATCH_SIZE, scheduledDelayMillis: SCHEDULED_DELAY_MS, exportTimeoutMillis: BATCH_TIMEOUT_MS });

@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import { TraceDecoder, TraceEncoder } from '../../../../src/observability/tracing/trace-codec';
-import type { TraceWire } from '../../../../src/observability/tracing/trace-wire';
+import { allAttributes, type TraceWire } from '../../../../src/observability/tracing/trace-wire';
 
 // The packing of traces for the export worker: what the decoder gets back is what was
 // added, attribute by attribute, across messages that number keys only once.
@@ -16,14 +16,13 @@ const continued: TraceWire = {
 };
 const fresh: TraceWire = { traceId: '0af7651916cd43dd8448eb211c80319c', spans: [{ name: 'query', kind: SpanKind.SERVER, parent: -1, start: 1, end: 2, failed: true, error: { name: 'Error', message: 'no stack' } }] };
 
-/** A trace as decoded: attributes merged, a later value of a key winning. */
+/** A trace as decoded: every attribute in one object (trace-wire.ts allAttributes). */
 function merged(trace: TraceWire): TraceWire {
   return {
     ...trace,
     spans: trace.spans.map(({ more, ...span }) => {
-      const attributes = { ...span.attributes };
-      for (let i = 0; more && i < more.length; i += 2) attributes[more[i] as string] = more[i + 1];
-      return Object.keys(attributes).length ? { ...span, attributes } : span;
+      const attributes = allAttributes({ ...span, more });
+      return attributes ? { ...span, attributes } : span;
     }),
   };
 }

@@ -11,7 +11,7 @@ export type OnDropped = (count: number, reason: 'queue_full' | 'export_failed') 
  * beyond `maxQueueSize` still waiting are dropped here (`queue_full`), and spans of a
  * batch the exporter failed to send are counted as `export_failed`. It runs in the
  * export worker: `onEnd` only appends to the batch processor's queue, whose exports run
- * on its timer, so replaying a trace never waits for the collector.
+ * on its timer, so taking a trace never waits for the collector.
  */
 export class BoundedExport implements SpanProcessor {
   private waiting = 0;

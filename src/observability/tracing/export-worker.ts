@@ -1,23 +1,23 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TracingConfig } from '../../config/tracing-config';
 import { exportPipeline } from './export-pipeline';
-import { replayTrace } from './replay';
+import { finishedSpans } from './finished-spans';
 import { TraceDecoder } from './trace-codec';
 import type { FromWorker, ToWorker } from './worker-messages';
 
 // The export worker (started by span-export.ts): turns the gateway's recorded traces
-// into SDK spans and exports them, off the thread that answers requests.
+// into the SDK's finished spans and exports them, off the thread that answers requests.
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const decoder = new TraceDecoder();
-// Spans the export queue refuses while a message is replayed are told in one message
+// Spans the export queue refuses while a message is taken are told in one message
 // after it, not one per span (the gateway's thread reads these).
-let replaying = false;
+let taking = false;
 let refused = 0;
 const pipeline = exportPipeline(
   (workerData as { config: TracingConfig }).config,
   (count, reason) => {
-    if (replaying && reason === 'queue_full') refused += count;
+    if (taking && reason === 'queue_full') refused += count;
     else post({ type: 'dropped', count, reason });
   },
   (spans) => post({ type: 'exported', spans }),
@@ -26,14 +26,14 @@ const pipeline = exportPipeline(
 port.on('message', (message: ToWorker) => {
   if (message.type === 'traces') {
     let spans = 0;
-    replaying = true;
+    taking = true;
     try {
       for (const trace of decoder.decode(message.traces)) {
-        replayTrace(pipeline.tracer, pipeline.ids, trace);
+        for (const span of finishedSpans(trace, pipeline.origin)) pipeline.export(span);
         spans += trace.spans.length;
       }
     } finally {
-      replaying = false;
+      taking = false;
     }
     if (refused > 0) post({ type: 'dropped', count: refused, reason: 'queue_full' });
     refused = 0;

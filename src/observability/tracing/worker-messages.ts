@@ -5,7 +5,7 @@ export type ToWorker = { type: 'traces'; traces: EncodedTraces } | { type: 'shut
 
 /**
  * Messages from the export worker: spans that never reached the collector, spans taken
- * (replayed) and exported, and the end of shutdown.
+ * (made finished spans) and exported, and the end of shutdown.
  */
 export type FromWorker =
   | { type: 'dropped'; count: number; reason: 'queue_full' | 'export_failed' }

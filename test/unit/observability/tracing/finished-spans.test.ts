@@ -1,30 +1,24 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Context, createTraceState, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { PresetTraceIds, replayTrace } from '../../../../src/observability/tracing/replay';
-import type { TraceWire } from '../../../../src/observability/tracing/trace-wire';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, type IdGenerator, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { finishedSpans, type SpanOrigin, spanOrigin } from '../../../../src/observability/tracing/finished-spans';
+import { allAttributes, type TraceWire } from '../../../../src/observability/tracing/trace-wire';
 
-// replayTrace turns a recorded trace (plain data) into real SDK spans: these run it
-// against a real SDK tracer, set up as the export worker's (preset trace IDs, sample
-// everything), and check what the span processor is handed.
+// finishedSpans turns a recorded trace (plain data) into the SDK's finished spans
+// (ReadableSpan), as the export worker hands them to the batch processor. The last
+// tests hold them equal to what the SDK's own tracer makes of the same record.
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-const HEX32 = /^[0-9a-f]{32}$/;
+const RESOURCE = resourceFromAttributes({ 'service.name': 'authz-test' });
 
-let exporter: InMemorySpanExporter;
-let provider: BasicTracerProvider;
-let ids: PresetTraceIds;
-
+let origin: SpanOrigin;
 beforeEach(() => {
-  exporter = new InMemorySpanExporter();
-  ids = new PresetTraceIds();
-  provider = new BasicTracerProvider({ idGenerator: ids, sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  origin = spanOrigin(RESOURCE, 'authz-gateway');
 });
-afterEach(() => provider.shutdown());
 
 function replay(wire: TraceWire): ReadableSpan[] {
-  replayTrace(provider.getTracer('test'), ids, wire);
-  return exporter.getFinishedSpans();
+  return finishedSpans(wire, origin);
 }
 
 const byName = (spans: ReadableSpan[], name: string) => spans.find((s) => s.name === name)!;
@@ -135,49 +129,52 @@ test('a remote parent: the root is its child (remote span ID, trace state kept) 
 
 test('continued and new traces alternate, each with its own wire trace ID', () => {
   const t = Date.now();
-  replay({ traceId: TRACE_ID, remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1 }, spans: [{ name: 'continued', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] });
   const other = '0af7651916cd43dd8448eb211c80319c';
-  const spans = replay({ traceId: other, spans: [{ name: 'new', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] });
+  const spans = [
+    ...replay({ traceId: TRACE_ID, remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1 }, spans: [{ name: 'continued', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] }),
+    ...replay({ traceId: other, spans: [{ name: 'new', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] }),
+  ];
   expect(byName(spans, 'continued').spanContext().traceId).toBe(TRACE_ID);
   expect(byName(spans, 'continued').parentSpanContext?.traceState).toBeUndefined();
   expect(byName(spans, 'new').parentSpanContext).toBeUndefined();
   expect(byName(spans, 'new').spanContext().traceId).toBe(other);
 });
 
-test('several traces replayed in a row each keep their own trace ID', () => {
+test('several traces in a row each keep their own trace ID', () => {
   const t = Date.now();
   const traceIds = ['11111111111111111111111111111111', '22222222222222222222222222222222', '33333333333333333333333333333333'];
-  for (const traceId of traceIds) {
-    replayTrace(provider.getTracer('test'), ids, {
+  const spans = traceIds.flatMap((traceId) =>
+    replay({
       traceId,
       spans: [
         { name: `root ${traceId[0]}`, kind: SpanKind.SERVER, parent: -1, start: t, end: t + 2 },
         { name: `child ${traceId[0]}`, kind: SpanKind.INTERNAL, parent: 0, start: t, end: t + 1 },
       ],
-    });
-  }
-  const spans = exporter.getFinishedSpans();
+    }),
+  );
   expect(spans.map((s) => [s.name, s.spanContext().traceId]).sort()).toEqual(
     traceIds.flatMap((id) => [[`child ${id[0]}`, id], [`root ${id[0]}`, id]]).sort(),
   );
 });
 
-test('PresetTraceIds: the preset trace ID once, then random 32-hex IDs; span IDs are random 16-hex', () => {
-  const generator = new PresetTraceIds();
-  const first = generator.generateTraceId();
-  expect(first).toMatch(HEX32);
-  generator.preset(TRACE_ID);
-  expect(generator.generateTraceId()).toBe(TRACE_ID);
-  const after = Array.from({ length: 100 }, () => generator.generateTraceId());
-  for (const id of after) {
-    expect(id).toMatch(HEX32);
-    expect(id).not.toBe('0'.repeat(32));
-  }
-  expect(after).not.toContain(TRACE_ID);
-  expect(new Set(after).size).toBe(after.length);
-  const spanIds = Array.from({ length: 100 }, () => generator.generateSpanId());
+test('span IDs are random 16-hex, distinct across traces; every span is sampled, ended, of the origin resource and scope', () => {
+  const spans = Array.from({ length: 50 }, () => replay(wire())).flat();
+  const spanIds = spans.map((s) => s.spanContext().spanId);
   for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/);
   expect(new Set(spanIds).size).toBe(spanIds.length);
+  for (const s of spans) {
+    expect(s.spanContext().traceFlags).toBe(1);
+    expect(s.ended).toBe(true);
+    expect(s.resource).toBe(RESOURCE);
+    expect(s.instrumentationScope).toEqual({ name: 'authz-gateway' });
+  }
+});
+
+test('an end before the start becomes the start, with no duration (as the SDK does)', () => {
+  const t = Date.now();
+  const [span] = replay({ traceId: TRACE_ID, spans: [{ name: 'backwards', kind: SpanKind.SERVER, parent: -1, start: t, end: t - 5 }] });
+  expect(span!.endTime).toEqual(span!.startTime);
+  expect(span!.duration).toEqual([0, 0]);
 });
 
 test("an error's code becomes the exception's type, as the SDK records it", () => {
@@ -185,4 +182,68 @@ test("an error's code becomes the exception's type, as the SDK records it", () =
   recorded.spans[3]!.error = { name: 'PrismaClientKnownRequestError', message: 'unique constraint', code: 'P2002' };
   const event = byName(replay(recorded), 'authz.policy_change').events[0]!;
   expect(event.attributes).toMatchObject({ 'exception.type': 'P2002', 'exception.message': 'unique constraint' });
+});
+
+// The reference: the SDK's own tracer, fed the same record span by span (start with
+// the recorded time and attributes under the recorded parent, record the exception,
+// set the status, end), with the same trace and span IDs.
+function sdkSpans(wire: TraceWire, spanIds: string[]): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  let next = 0;
+  const ids: IdGenerator = { generateTraceId: () => wire.traceId, generateSpanId: () => spanIds[next++]! };
+  const provider = new BasicTracerProvider({ resource: RESOURCE, idGenerator: ids, sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('authz-gateway');
+  const remote = wire.remoteParent;
+  const root: Context = remote
+    ? trace.setSpanContext(ROOT_CONTEXT, { traceId: wire.traceId, spanId: remote.spanId, traceFlags: remote.traceFlags, isRemote: true, ...(remote.traceState ? { traceState: createTraceState(remote.traceState) } : {}) })
+    : ROOT_CONTEXT;
+  const spans: Span[] = [];
+  for (const r of wire.spans) spans.push(tracer.startSpan(r.name, { kind: r.kind, startTime: r.start, attributes: allAttributes(r) }, r.parent >= 0 ? trace.setSpan(ROOT_CONTEXT, spans[r.parent]!) : root));
+  wire.spans.forEach((r, i) => {
+    if (r.error) spans[i]!.recordException(r.error, r.end);
+    if (r.failed) spans[i]!.setStatus({ code: SpanStatusCode.ERROR });
+    spans[i]!.end(r.end);
+  });
+  return exporter.getFinishedSpans();
+}
+
+/** What an exporter reads of a span (the OTLP transformer reads these fields). */
+function exported(span: ReadableSpan) {
+  const context = span.spanContext();
+  const parent = span.parentSpanContext;
+  return {
+    name: span.name,
+    kind: span.kind,
+    context: { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags, traceState: context.traceState?.serialize() },
+    parent: parent && { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.traceFlags, isRemote: parent.isRemote, traceState: parent.traceState?.serialize() },
+    startTime: span.startTime,
+    endTime: span.endTime,
+    duration: span.duration,
+    status: { code: span.status.code, message: span.status.message },
+    attributes: span.attributes,
+    events: span.events,
+    links: span.links,
+    dropped: [span.droppedAttributesCount, span.droppedEventsCount, span.droppedLinksCount],
+    ended: span.ended,
+    resource: span.resource.attributes,
+    scope: span.instrumentationScope.name,
+  };
+}
+
+test.each([
+  ['a new trace with a failed change', () => wire()],
+  ['a continued trace with a trace state, an error code and an error without a message', () => {
+    const w = wire();
+    w.remoteParent = { spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'vendor=abc' };
+    w.spans[3]!.error = { name: 'PrismaClientKnownRequestError', message: 'unique constraint', code: 'P2002' };
+    w.spans[2]!.error = { name: 'TimeoutError', message: '' };
+    w.spans[1]!.more = ['authz.allowed', false, 'authz.cache_status', 'MISS'];
+    return w;
+  }],
+  ['a span ending before it started', () => ({ traceId: TRACE_ID, spans: [{ name: 'backwards', kind: SpanKind.SERVER, parent: -1, start: Date.now(), end: Date.now() - 5 }] })],
+])('%s: the same spans as the SDK tracer makes of it', (_name, make: () => TraceWire) => {
+  const recorded = make();
+  const ours = replay(recorded);
+  const reference = sdkSpans(recorded, ours.map((s) => s.spanContext().spanId));
+  expect(ours.map(exported)).toEqual(reference.map(exported));
 });

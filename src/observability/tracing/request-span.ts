@@ -28,19 +28,32 @@ export function requestTrace(request: FastifyRequest): RequestTrace | undefined 
  * an unsampled request gets no wrapper and no trace to carry.
  */
 export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
-  const sampled = async (span: RecordedSpan, reply: FastifyReply, handle: () => Promise<unknown>) => {
+  // No async function: one reaction on the handling's promise, no extra await.
+  const sampled = (span: RecordedSpan, reply: FastifyReply, handle: () => Promise<unknown>) => {
+    let handling: Promise<unknown>;
     try {
-      return await handle();
+      handling = handle();
     } catch (error) {
-      span.fail();
-      throw error;
-    } finally {
-      span.setAttribute('http.response.status_code', reply.statusCode);
-      span.end();
+      handling = Promise.reject(error);
     }
+    return handling.then(
+      (result) => {
+        span.setAttribute('http.response.status_code', reply.statusCode);
+        span.end();
+        return result;
+      },
+      (error: unknown) => {
+        span.fail();
+        span.setAttribute('http.response.status_code', reply.statusCode);
+        span.end();
+        throw error;
+      },
+    );
   };
   return (request, reply, handle) => {
-    const { traceId, trace } = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers);
+    // Without either header, the request's ID (trace-id.ts, Fastify's genReqId) is a new random trace ID already: the trace keeps it.
+    const drawn = request.headers.traceparent || request.headers['x-request-id'] ? undefined : request.id;
+    const { traceId, trace } = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers, drawn);
     (request as { id: string }).id = traceId;
     reply.header('x-request-id', traceId);
     if (!trace) return handle();

@@ -2,33 +2,46 @@ import type { Attributes, AttributeValue, SpanKind } from '@opentelemetry/api';
 import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
 
 /**
- * Traces packed for the export worker: the numbers in one Float64Array (moved to the
- * worker), the strings and attribute values in one flat array. Each trace
- * is packed as it finishes, so between messages the request thread holds no objects
- * per span for the garbage collector to move, and copying one flat array costs a
- * fraction of a structured clone of the spans as objects. Attribute keys, which come
- * from this code, are sent once and then referred to by number.
+ * Traces packed for the export worker: almost everything in one Float64Array (moved to
+ * the worker, not copied), and the few values that are not numbers or known strings
+ * in a short array beside it. Each trace is packed as it finishes, so between messages
+ * the request thread holds no objects per span for the garbage collector to move.
+ * Strings (span names, attribute keys and values) come from a small set: each is sent
+ * once as text, then referred to by number, so a message is mostly numbers and its
+ * structured clone copies a few values per trace, not every string of every span.
  *
- * numbers, per trace: span count, has remote parent (0/1); per span: kind, parent,
- * start, end, failed (0/1), attribute count.
- * values, per trace: traceId, then spanId, traceFlags, traceState ('' if none) with a
- * remote parent; per span: name, error (0 or [name, message, stack, code]), then key, value
- * for each attribute (those at the start first, so a later value of a key wins).
+ * A string reference `r`: r >= 0 is string number r (sent in `strings` of this message
+ * or an earlier one); r < 0 is `values[-r - 1]` (a string sent as text: too long to
+ * keep, or once the table is full). Everything else in `values` is referred to by its
+ * index.
+ *
+ * numbers, per trace: span count, trace ID (index), remote parent (0/1), then its
+ * trace flags, span ID (index) and trace state (index; '' if none) with one; per
+ * span: kind, parent, start, end, failed (0/1), error (index of [name, message, stack,
+ * code], or -1), name (reference), attribute count, then per attribute: key
+ * (reference), value type, value, where the type says what the value is: a number, a
+ * string reference, a boolean (0/1) or an index into `values` (an array).
  */
 export interface EncodedTraces {
-  /** Keys new to the decoder, numbered after those it has. */
-  readonly keys: string[];
+  /** Strings new to the decoder, numbered after those it has. */
+  readonly strings: string[];
   readonly numbers: Float64Array<ArrayBuffer>;
   readonly values: unknown[];
 }
 
-/** Keys numbered at most; beyond, keys are sent as text (a bound, should anything name keys freely). */
-const MAX_KEYS = 1024;
-const INITIAL_NUMBERS = 4096;
+const NUMBER = 0;
+const STRING = 1;
+const BOOLEAN = 2;
+const VALUE = 3;
+
+/** Strings numbered at most, and the longest numbered: a bound should anything name spans or values freely. */
+const MAX_STRINGS = 4096;
+const MAX_STRING_LENGTH = 256;
+const INITIAL_NUMBERS = 8192;
 
 export class TraceEncoder {
-  private readonly keyNumbers = new Map<string, number>();
-  private keys: string[] = [];
+  private readonly stringNumbers = new Map<string, number>();
+  private strings: string[] = [];
   private numbers: Float64Array<ArrayBuffer> = new Float64Array(INITIAL_NUMBERS);
   private used = 0;
   private values: unknown[] = [];
@@ -37,17 +50,21 @@ export class TraceEncoder {
   add(trace: TraceWire): void {
     const remote = trace.remoteParent;
     this.number(trace.spans.length);
-    this.number(remote ? 1 : 0);
-    this.values.push(trace.traceId);
-    if (remote) this.values.push(remote.spanId, remote.traceFlags, remote.traceState ?? '');
+    this.number(this.value(trace.traceId));
+    if (remote) {
+      this.number(1);
+      this.number(remote.traceFlags);
+      this.number(this.value(remote.spanId));
+      this.number(this.value(remote.traceState ?? ''));
+    } else this.number(0);
     for (const span of trace.spans) this.addSpan(span);
   }
 
   /** What was packed since the last call (a copy of the numbers, theirs to move), or undefined if nothing. */
   take(): EncodedTraces | undefined {
     if (this.used === 0) return undefined;
-    const taken = { keys: this.keys, numbers: this.numbers.slice(0, this.used), values: this.values };
-    this.keys = [];
+    const taken = { strings: this.strings, numbers: this.numbers.slice(0, this.used), values: this.values };
+    this.strings = [];
     this.used = 0;
     this.values = [];
     return taken;
@@ -59,26 +76,44 @@ export class TraceEncoder {
     this.number(span.start);
     this.number(span.end);
     this.number(span.failed ? 1 : 0);
+    const error = span.error;
+    this.number(error ? this.value([error.name, error.message, error.stack ?? '', error.code ?? '']) : -1);
+    this.number(this.string(span.name));
     const count = this.used;
     this.number(0);
-    const values = this.values;
-    values.push(span.name, span.error ? [span.error.name, span.error.message, span.error.stack ?? '', span.error.code ?? ''] : 0);
     let pairs = 0;
     const attributes = span.attributes;
     if (attributes) {
-      for (const name in attributes) {
-        const value = attributes[name];
+      for (const key in attributes) {
+        const value = attributes[key];
         if (value === undefined) continue;
-        values.push(this.key(name), value);
+        this.attribute(key, value);
         pairs++;
       }
     }
     const more = span.more;
     if (more) {
-      for (let i = 0; i < more.length; i += 2) values.push(this.key(more[i] as string), more[i + 1]);
+      for (let i = 0; i < more.length; i += 2) this.attribute(more[i] as string, more[i + 1] as AttributeValue);
       pairs += more.length / 2;
     }
     this.numbers[count] = pairs;
+  }
+
+  private attribute(key: string, value: AttributeValue): void {
+    this.number(this.string(key));
+    if (typeof value === 'number') {
+      this.number(NUMBER);
+      this.number(value);
+    } else if (typeof value === 'string') {
+      this.number(STRING);
+      this.number(this.string(value));
+    } else if (typeof value === 'boolean') {
+      this.number(BOOLEAN);
+      this.number(value ? 1 : 0);
+    } else {
+      this.number(VALUE);
+      this.number(this.value(value));
+    }
   }
 
   private number(value: number): void {
@@ -90,49 +125,54 @@ export class TraceEncoder {
     this.numbers[this.used++] = value;
   }
 
-  private key(name: string): string | number {
-    let number = this.keyNumbers.get(name);
+  /** The index of `value` in `values`. */
+  private value(value: unknown): number {
+    return this.values.push(value) - 1;
+  }
+
+  /** The reference of `text`: its number, numbered now if it is new and the table has room; else sent as text. */
+  private string(text: string): number {
+    let number = this.stringNumbers.get(text);
     if (number === undefined) {
-      if (this.keyNumbers.size >= MAX_KEYS) return name;
-      number = this.keyNumbers.size;
-      this.keyNumbers.set(name, number);
-      this.keys.push(name);
+      if (this.stringNumbers.size >= MAX_STRINGS || text.length > MAX_STRING_LENGTH) return -this.values.push(text);
+      number = this.stringNumbers.size;
+      this.stringNumbers.set(text, number);
+      this.strings.push(text);
     }
     return number;
   }
 }
 
 export class TraceDecoder {
-  private readonly keys: string[] = [];
+  private readonly strings: string[] = [];
 
   decode(encoded: EncodedTraces): TraceWire[] {
-    this.keys.push(...encoded.keys);
+    for (const text of encoded.strings) this.strings.push(text);
     const { numbers, values } = encoded;
     const traces: TraceWire[] = [];
     let n = 0;
-    let v = 0;
     while (n < numbers.length) {
-      const count = numbers[n++]!;
-      const remote = numbers[n++] === 1;
-      const trace: TraceWire = { traceId: values[v++] as string, spans: [] };
+      const count = numbers[n]!;
+      const trace: TraceWire = { traceId: values[numbers[n + 1]!] as string, spans: [] };
+      const remote = numbers[n + 2] === 1;
+      n += 3;
       if (remote) {
-        trace.remoteParent = remoteParent(values[v] as string, values[v + 1] as number, values[v + 2] as string);
-        v += 3;
+        trace.remoteParent = remoteParent(values[numbers[n + 1]!] as string, numbers[n]!, values[numbers[n + 2]!] as string);
+        n += 3;
       }
       for (let s = 0; s < count; s++) {
-        const span: SpanWire = { kind: numbers[n] as SpanKind, parent: numbers[n + 1]!, start: numbers[n + 2]!, end: numbers[n + 3]!, name: values[v] as string };
+        const span: SpanWire = { kind: numbers[n] as SpanKind, parent: numbers[n + 1]!, start: numbers[n + 2]!, end: numbers[n + 3]!, name: '' };
         if (numbers[n + 4] === 1) span.failed = true;
-        const pairs = numbers[n + 5]!;
-        n += 6;
-        const error = values[v + 1] as 0 | [string, string, string, string];
-        if (error) span.error = { name: error[0], message: error[1], ...(error[2] ? { stack: error[2] } : {}), ...(error[3] ? { code: error[3] } : {}) };
-        v += 2;
+        if (numbers[n + 5]! >= 0) {
+          const error = values[numbers[n + 5]!] as [string, string, string, string];
+          span.error = { name: error[0], message: error[1], ...(error[2] ? { stack: error[2] } : {}), ...(error[3] ? { code: error[3] } : {}) };
+        }
+        span.name = this.string(numbers[n + 6]!, values);
+        const pairs = numbers[n + 7]!;
+        n += 8;
         if (pairs > 0) {
           const attributes: Attributes = {};
-          for (let p = 0; p < pairs; p++, v += 2) {
-            const key = values[v] as string | number;
-            attributes[typeof key === 'number' ? this.keys[key]! : key] = values[v + 1] as AttributeValue;
-          }
+          for (let p = 0; p < pairs; p++, n += 3) attributes[this.string(numbers[n]!, values)] = this.value(numbers[n + 1]!, numbers[n + 2]!, values);
           span.attributes = attributes;
         }
         trace.spans.push(span);
@@ -140,6 +180,17 @@ export class TraceDecoder {
       traces.push(trace);
     }
     return traces;
+  }
+
+  private string(reference: number, values: readonly unknown[]): string {
+    return reference >= 0 ? this.strings[reference]! : (values[-reference - 1] as string);
+  }
+
+  private value(type: number, value: number, values: readonly unknown[]): AttributeValue {
+    if (type === NUMBER) return value;
+    if (type === STRING) return this.string(value, values);
+    if (type === BOOLEAN) return value === 1;
+    return values[value] as AttributeValue;
   }
 }
 

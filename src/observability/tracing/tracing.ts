@@ -33,6 +33,7 @@ export class Tracing {
   private readonly export: SpanExport;
   /** The parents of the shared data layers' spans (L2 read, store load). */
   readonly loads = new LoadParents<RecordedSpan>();
+  private readonly finished = (trace: TraceRecord) => this.export.add(trace);
 
   constructor(config: TracingConfig, onDropped: OnDropped, onError: (error: Error) => void) {
     this.sampler = sampler(config);
@@ -41,17 +42,18 @@ export class Tracing {
 
   /**
    * The trace of an incoming request named `name`: the trace of its `traceparent`
-   * when it has a valid one, else a new trace with a random ID, and its root span when
-   * the sampler samples it.
+   * when it has a valid one, else a new trace (with `newId` when given: a random trace
+   * ID already drawn for this request, see trace-id.ts), and its root span when the
+   * sampler samples it.
    */
-  startRequest(name: string, headers: Record<string, string | string[] | undefined>): RequestTraceStart {
+  startRequest(name: string, headers: Record<string, string | string[] | undefined>, newId?: string): RequestTraceStart {
     const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
     const found = trace.getSpanContext(parent);
     const remote = found && trace.isSpanContextValid(found) ? found : undefined;
-    const traceId = remote ? remote.traceId : newTraceId();
+    const traceId = remote ? remote.traceId : (newId ?? newTraceId());
     const decision = this.sampler.shouldSample(parent, traceId, name, SpanKind.SERVER, NO_ATTRIBUTES, []).decision;
     if (decision !== SamplingDecision.RECORD_AND_SAMPLED) return { traceId, trace: undefined };
-    return { traceId, trace: new TraceRecord(traceId, remote && remoteParent(remote), name, (t) => this.export.add(t)) };
+    return { traceId, trace: new TraceRecord(traceId, remote && remoteParent(remote), name, this.finished) };
   }
 
   /** Exports what is recorded and queued (within 7 s: what is left then is counted as dropped) and stops. */

@@ -3,7 +3,7 @@ import { TraceDecoder, TraceEncoder } from '../../../../src/observability/tracin
 import { allAttributes, type TraceWire } from '../../../../src/observability/tracing/trace-wire';
 
 // The packing of traces for the export worker: what the decoder gets back is what was
-// added, attribute by attribute, across messages that number keys only once.
+// added, attribute by attribute, across messages that send each string only once.
 
 const continued: TraceWire = {
   traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
@@ -36,16 +36,17 @@ test('traces come back as added: names, kinds, parents, exact times, outcome, er
   expect(decoded[0]!.spans[0]!.attributes!['http.response.status_code']).toBe(503);
 });
 
-test('keys are sent once: a later message refers to them by number, and the decoder keeps them', () => {
+test('strings (names, keys, values) are sent once: a later message refers to them by number, and the decoder keeps them', () => {
   const encoder = new TraceEncoder();
   const decoder = new TraceDecoder();
   encoder.add(continued);
   const first = encoder.take()!;
   encoder.add(continued);
   const second = encoder.take()!;
-  expect(first.keys).toEqual(expect.arrayContaining(['http.request.method', 'db.system']));
-  expect(second.keys).toEqual([]);
-  expect(second.values.includes('db.system')).toBe(false);
+  expect(first.strings).toEqual(expect.arrayContaining(['query Can', 'http.request.method', 'db.system', 'redis', 'prepared']));
+  expect(second.strings).toEqual([]);
+  // Only what is not a number or a known string travels as a value: the IDs, the trace state, the error and the array.
+  expect(second.values).toEqual([continued.traceId, '00f067aa0ba902b7', 'vendor=a', ['TypeError', 'boom', 'TypeError: boom\n  at x', 'P2002'], ['A', 'B']]);
   expect(decoder.decode(first)).toEqual([merged(continued)]);
   expect(decoder.decode(second)).toEqual([merged(continued)]);
 });
@@ -56,18 +57,36 @@ test('nothing packed: take() gives undefined; the numbers grow past their first 
   const many = Array.from({ length: 1_000 }, (_, i) => ({ ...fresh, traceId: i.toString(16).padStart(32, '0') }));
   for (const trace of many) encoder.add(trace);
   const taken = encoder.take()!;
-  expect(taken.numbers.length).toBe(1_000 * 8);
+  expect(taken.numbers.length).toBe(1_000 * 11);
   expect(new TraceDecoder().decode(taken)).toEqual(many.map(merged));
   expect(encoder.take()).toBeUndefined();
 });
 
-test('beyond 1,024 distinct keys, further keys travel as text and still decode', () => {
+test('beyond 4,096 distinct strings, further strings travel as text and still decode, in this message and later ones', () => {
   const encoder = new TraceEncoder();
-  const attributes = Object.fromEntries(Array.from({ length: 1_100 }, (_, i) => [`k.${i}`, i]));
+  const decoder = new TraceDecoder();
+  const attributes = Object.fromEntries(Array.from({ length: 4_200 }, (_, i) => [`k.${i}`, `v.${i % 3}`]));
   const trace: TraceWire = { traceId: fresh.traceId, spans: [{ name: 'wide', kind: SpanKind.INTERNAL, parent: -1, start: 1, end: 2, attributes }] };
   encoder.add(trace);
   const taken = encoder.take()!;
-  expect(taken.keys).toHaveLength(1_024);
-  expect(taken.values).toContain('k.1099');
+  expect(taken.strings).toHaveLength(4_096);
+  expect(taken.values).toContain('k.4199');
+  expect(decoder.decode(taken)).toEqual([trace]);
+  const later: TraceWire = { traceId: fresh.traceId, spans: [{ name: 'unseen name', kind: SpanKind.INTERNAL, parent: -1, start: 1, end: 2, attributes: { 'k.1': 'unseen value', 'k.4199': 'v.2' } }] };
+  encoder.add(later);
+  const next = encoder.take()!;
+  expect(next.strings).toEqual([]);
+  expect(next.values).toEqual([fresh.traceId, 'unseen name', 'unseen value', 'k.4199']);
+  expect(decoder.decode(next)).toEqual([later]);
+});
+
+test('a string longer than 256 characters travels as text and is not kept', () => {
+  const encoder = new TraceEncoder();
+  const long = 'x'.repeat(257);
+  const trace: TraceWire = { traceId: fresh.traceId, spans: [{ name: long, kind: SpanKind.SERVER, parent: -1, start: 1, end: 2, attributes: { 'authz.note': long } }] };
+  encoder.add(trace);
+  const taken = encoder.take()!;
+  expect(taken.strings).toEqual(['authz.note']);
+  expect(taken.values.filter((v) => v === long)).toHaveLength(2);
   expect(new TraceDecoder().decode(taken)).toEqual([trace]);
 });

@@ -50,6 +50,16 @@ test('always_on: a trace whose open SERVER root is named as given, in the reques
   expect(wire.spans[0]).toMatchObject({ name: 'query Can', kind: SpanKind.SERVER, parent: -1 });
 });
 
+test('a new trace takes the ID already drawn for the request when given; a valid traceparent wins over it', () => {
+  const t = tracing('always_on');
+  const drawn = '0af7651916cd43dd8448eb211c80319c';
+  const fresh = t.startRequest('query Can', {}, drawn);
+  expect(fresh.traceId).toBe(drawn);
+  expect(fresh.trace!.traceId).toBe(drawn);
+  const continued = t.startRequest('query Can', { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01` }, drawn);
+  expect(continued.traceId).toBe(PARENT_TRACE);
+});
+
 test('parentbased_always_off with a sampled traceparent: sampled, in the parent trace, continuing its span and trace state', () => {
   const t = tracing('parentbased_always_off');
   const start = t.startRequest('query Can', { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, tracestate: 'vendor=abc,other=1' });

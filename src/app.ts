@@ -12,7 +12,7 @@ import { buildDecisionChain } from './composition/decision-chain';
 import { openConfiguredDatabase } from './composition/database';
 import { Lifecycle } from './composition/lifecycle';
 import { type Config, redactedConfig } from './config/config';
-import { type GraphQLContext, RequestContext, type SharedContext } from './graphql/context';
+import { type GraphQLContext, RequestContext, type SharedContext, TracedServices } from './graphql/context';
 import { authenticateGraphQLRequest } from './graphql/caller';
 import { createErrorFormatter } from './graphql/errors';
 import { hardenedApolloOptions } from './graphql/hardening';
@@ -39,7 +39,6 @@ import { probeReadiness } from './observability/readiness-probe';
 import { UsageReporter } from './observability/studio/usage-reporter';
 import { annotateRequestSpan } from './graphql/plugins/request-span-name';
 import { requestTrace, traceGraphQLRequests } from './observability/tracing/request-span';
-import { tracedAdmin, tracedDecisions } from './observability/tracing/traced-layers';
 import { Tracing } from './observability/tracing/tracing';
 import type { Logger } from './observability/logger';
 import type { Database } from './store/database';
@@ -190,7 +189,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // A sampled request's trace rides on its own context and source chain (no async context).
       const trace = tracing ? requestTrace(request) : undefined;
       return trace
-        ? new RequestContext(request.id, caller, { ...shared, decisions: tracedDecisions(decisions, trace), admin: tracedAdmin(admin, trace) }, trace.source(deadline), trace)
+        ? new RequestContext(request.id, caller, new TracedServices(shared, trace), trace.source(deadline), trace)
         : new RequestContext(request.id, caller, shared, deadline);
     }, prepared, admission, tracing ? traceGraphQLRequests(tracing) : undefined);
     registerRestCompat(app, { decisions, newReader: () => newLoader(), logger, authenticator, admission });

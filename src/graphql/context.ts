@@ -8,6 +8,7 @@ import type { PermissionLoader } from '../l1/permission-loader';
 import type { PermissionSetSource } from '../source/types';
 import { CacheCounts } from '../observability/cache-counts';
 import type { RequestTrace } from '../observability/tracing/request-trace';
+import { tracedAdmin, tracedDecisions } from '../observability/tracing/traced-layers';
 
 /** Per request: never shared between requests (L1 lives here). */
 export interface GraphQLContext {
@@ -36,6 +37,41 @@ export interface SharedContext {
   readonly whoCan: WhoCanService;
   /** A new L1 for one read requirement, under the request's deadline source. */
   readonly newLoader: (requirement: ReadRequirement, deadline: PermissionSetSource) => PermissionLoader;
+}
+
+/**
+ * The shared services as one sampled request sees them: its decisions and policy
+ * changes in spans of its trace (each wrapper made on first use: a request uses one of
+ * the two, if any), the rest as they are.
+ */
+export class TracedServices implements SharedContext {
+  private decisionsInTrace: DecisionService | undefined;
+  private adminInTrace: PolicyAdmin | undefined;
+
+  constructor(
+    private readonly shared: SharedContext,
+    private readonly trace: RequestTrace,
+  ) {}
+
+  get decisions(): DecisionService {
+    return (this.decisionsInTrace ??= tracedDecisions(this.shared.decisions, this.trace));
+  }
+
+  get admin(): PolicyAdmin {
+    return (this.adminInTrace ??= tracedAdmin(this.shared.admin, this.trace));
+  }
+
+  get reads(): PolicyReads {
+    return this.shared.reads;
+  }
+
+  get whoCan(): WhoCanService {
+    return this.shared.whoCan;
+  }
+
+  get newLoader(): SharedContext['newLoader'] {
+    return this.shared.newLoader;
+  }
 }
 
 /**

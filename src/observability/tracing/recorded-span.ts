@@ -22,8 +22,10 @@ export class TraceRecord {
     readonly remoteParent: RemoteParent | undefined,
     name: string,
     private readonly finished: (trace: TraceRecord) => void,
+    /** The root's attributes at its start, kept as given. */
+    attributes?: Attributes,
   ) {
-    this.root = new RecordedSpan(this, -1, name, SpanKind.SERVER, undefined);
+    this.root = new RecordedSpan(this, -1, name, SpanKind.SERVER, attributes);
   }
 
   /** Now, in wall-clock milliseconds since the epoch, with sub-millisecond precision. */

@@ -14,6 +14,9 @@ export const REQUEST_TRACE = 'authzTrace';
 
 type Traced = Record<typeof REQUEST_TRACE, RequestTrace | null>;
 
+/** The root's attributes at its start for a POST (a span never changes those it was given: shared). */
+const POST_ATTRIBUTES = Object.freeze({ 'http.request.method': 'POST', 'url.path': '/graphql' });
+
 /** The trace of a `/graphql` request, when tracing is on and the request is sampled. */
 export function requestTrace(request: FastifyRequest): RequestTrace | undefined {
   return (request as unknown as Partial<Traced>)[REQUEST_TRACE] ?? undefined;
@@ -53,12 +56,14 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
   return (request, reply, handle) => {
     // Without either header, the request's ID (trace-id.ts, Fastify's genReqId) is a new random trace ID already: the trace keeps it.
     const drawn = request.headers.traceparent || request.headers['x-request-id'] ? undefined : request.id;
-    const { traceId, trace } = tracing.startRequest(request.method === 'POST' ? 'POST /graphql' : `${request.method} /graphql`, request.headers, drawn);
+    const post = request.method === 'POST';
+    const { traceId, trace } = post
+      ? tracing.startRequest('POST /graphql', request.headers, drawn, POST_ATTRIBUTES)
+      : tracing.startRequest(`${request.method} /graphql`, request.headers, drawn, { 'http.request.method': request.method, 'url.path': '/graphql' });
     (request as { id: string }).id = traceId;
     reply.header('x-request-id', traceId);
     if (!trace) return handle();
     const span = trace.root;
-    span.setAttributes({ 'http.request.method': request.method, 'url.path': '/graphql' });
     (request as unknown as Traced)[REQUEST_TRACE] = new RequestTrace(span, tracing);
     return sampled(span, reply, handle);
   };

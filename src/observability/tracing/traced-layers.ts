@@ -20,14 +20,16 @@ import { inSpan, type Tracing } from './tracing';
  */
 export function tracedDecisions(decisions: DecisionService, request: RequestTrace): DecisionService {
   const traced = Object.create(decisions) as DecisionService;
-  traced.can = (reader, check, observe) =>
-    request.decision({ 'authz.decision.kind': 'can', 'authz.checks': 1 }, () => decisions.can(reader, check, observe), (r) => ({ 'authz.allowed': r.allowed ? 1 : 0, 'authz.cache_status': r.cacheStatus }));
+  traced.can = (reader, check, observe) => request.decision(CAN, () => decisions.can(reader, check, observe), (r) => ({ 'authz.allowed': r.allowed ? 1 : 0, 'authz.cache_status': r.cacheStatus }));
   traced.checks = (reader, checks, observe) =>
     request.decision({ 'authz.decision.kind': 'checks', 'authz.checks': checks.length }, () => decisions.checks(reader, checks, observe), (r) => ({ 'authz.allowed': r.filter((d) => d.allowed).length }));
-  traced.permissions = (reader, subject, observe) =>
-    request.decision({ 'authz.decision.kind': 'permissions', 'authz.checks': 0 }, () => decisions.permissions(reader, subject, observe), (r) => ({ 'authz.cache_status': r.cacheStatus }));
+  traced.permissions = (reader, subject, observe) => request.decision(PERMISSIONS, () => decisions.permissions(reader, subject, observe), (r) => ({ 'authz.cache_status': r.cacheStatus }));
   return traced;
 }
+
+// A span keeps its start attributes as given and never changes them: constant ones are shared.
+const CAN: Attributes = Object.freeze({ 'authz.decision.kind': 'can', 'authz.checks': 1 });
+const PERMISSIONS: Attributes = Object.freeze({ 'authz.decision.kind': 'permissions', 'authz.checks': 0 });
 
 /** `admin` for one sampled request: each policy change (an admin mutation) in an `authz.policy_change` span naming the change; the transaction runs inside it. */
 export function tracedAdmin(admin: PolicyAdmin, request: RequestTrace): PolicyAdmin {

@@ -43,17 +43,17 @@ export class Tracing {
   /**
    * The trace of an incoming request named `name`: the trace of its `traceparent`
    * when it has a valid one, else a new trace (with `newId` when given: a random trace
-   * ID already drawn for this request, see trace-id.ts), and its root span when the
-   * sampler samples it.
+   * ID already drawn for this request, see trace-id.ts), and its root span, with
+   * `attributes` (kept as given), when the sampler samples it.
    */
-  startRequest(name: string, headers: Record<string, string | string[] | undefined>, newId?: string): RequestTraceStart {
+  startRequest(name: string, headers: Record<string, string | string[] | undefined>, newId?: string, attributes?: Attributes): RequestTraceStart {
     const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
     const found = trace.getSpanContext(parent);
     const remote = found && trace.isSpanContextValid(found) ? found : undefined;
     const traceId = remote ? remote.traceId : (newId ?? newTraceId());
     const decision = this.sampler.shouldSample(parent, traceId, name, SpanKind.SERVER, NO_ATTRIBUTES, []).decision;
     if (decision !== SamplingDecision.RECORD_AND_SAMPLED) return { traceId, trace: undefined };
-    return { traceId, trace: new TraceRecord(traceId, remote && remoteParent(remote), name, this.finished) };
+    return { traceId, trace: new TraceRecord(traceId, remote && remoteParent(remote), name, this.finished, attributes) };
   }
 
   /** Exports what is recorded and queued (within 7 s: what is left then is counted as dropped) and stops. */

@@ -3,8 +3,8 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway';
 import { waitFor } from '../helpers/wait-for';
 
 // OpenTelemetry traces, received by a local OTLP/HTTP endpoint. The gateway is closed
-// before the spans are read: closing shuts the tracer provider down, which exports
-// every queued span, so no waiting is needed.
+// before the spans are read: closing has the export worker export every queued span
+// before it stops, so no waiting is needed.
 
 const CAN = 'query Can($u: ID!, $o: ID!, $p: String!) { can(userId: $u, orgId: $o, permission: $p) { allowed cacheStatus } }';
 const CHECKS = 'query Checks($r: [CheckInput!]!) { checks(requests: $r) { allowed } }';
@@ -152,6 +152,24 @@ test('http/protobuf: spans arrive as protobuf and decode', async () => {
   expect(receiver.contentTypes.length).toBeGreaterThan(0);
   expect(receiver.contentTypes.every((t) => t.startsWith('application/x-protobuf'))).toBe(true);
   expect(tree(receiver.spans, sent.traceId)).toEqual(['query Can', '  authz.decision', '    MGET', '    SELECT permissions']);
+});
+
+test("the trace ID is the request's ID: a new random one without headers, and a caller's x-request-id replaced by one", async () => {
+  receiver.spans.splice(0);
+  const gw = await startTestGateway(tracing('http/protobuf'));
+  let plain: Sent, named: Sent;
+  try {
+    plain = await send(gw, CAN, { u: 'bob', o: 'nowhere', p: 'document:read' });
+    named = await send(gw, CAN, { u: 'bob', o: 'nowhere', p: 'document:read' }, { 'x-request-id': 'req-1' });
+  } finally {
+    await gw.close();
+  }
+  for (const sent of [plain, named]) {
+    expect(sent.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(sent.body.extensions.authz.traceId).toBe(sent.traceId);
+    expect(tree(receiver.spans, sent.traceId)[0]).toBe('query Can');
+  }
+  expect(named.traceId).not.toBe(plain.traceId);
 });
 
 test('sampling: parentbased_traceidratio 0 exports nothing of a new trace, and follows a sampled parent', async () => {

@@ -5,7 +5,7 @@ import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
  * One sampled request's spans, recorded on the request path as plain data: names,
  * kinds, times, attributes, outcome and parentage. Nothing here talks to the SDK: when
  * the root ends, the whole trace is handed to `finished` (the export worker, see
- * span-export.ts), where the SDK turns it into spans and exports them. The root is the
+ * span-export.ts), where it becomes the SDK's finished spans and is exported. The root is the
  * first span; every span has exactly one parent, earlier in the list.
  */
 export class TraceRecord {
@@ -81,7 +81,7 @@ export class RecordedSpan {
     this.index = trace.sealed ? -1 : trace.spans.push(this) - 1;
   }
 
-  /** A span under this one, started now; it keeps `attributes` (a fresh object) as its own. */
+  /** A span under this one, started now; it keeps `attributes` as given and never changes them (they may be shared). */
   child(name: string, kind: SpanKind, attributes?: Attributes): RecordedSpan {
     return new RecordedSpan(this.trace, this.index, name, kind, attributes);
   }

@@ -14,6 +14,8 @@ export const REQUEST_TRACE = 'authzTrace';
 
 type Traced = Record<typeof REQUEST_TRACE, RequestTrace | null>;
 
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
 /** The root's attributes at its start for a POST (a span never changes those it was given: shared). */
 const POST_ATTRIBUTES = Object.freeze({ 'http.request.method': 'POST', 'url.path': '/graphql' });
 
@@ -55,7 +57,7 @@ export function traceGraphQLRequests(tracing: Tracing): AroundRequest {
   };
   return (request, reply, handle) => {
     // Without either header, the request's ID (trace-id.ts, Fastify's genReqId) is a new random trace ID already: the trace keeps it.
-    const drawn = request.headers.traceparent || request.headers['x-request-id'] ? undefined : request.id;
+    const drawn = request.headers.traceparent || request.headers['x-request-id'] || !TRACE_ID.test(request.id) ? undefined : request.id;
     const post = request.method === 'POST';
     const { traceId, trace } = post
       ? tracing.startRequest('POST /graphql', request.headers, drawn, POST_ATTRIBUTES)

@@ -20,8 +20,8 @@ export const MAX_IN_TRANSIT = MAX_QUEUE_SIZE;
 const SHUTDOWN_WAIT_MS = 7_000;
 
 /**
- * Ships finished traces to the export worker (export-worker.ts), where the SDK makes
- * them spans and exports them: the request thread only records plain data and, every
+ * Ships finished traces to the export worker (export-worker.ts), where they become the
+ * SDK's finished spans and its exporter sends them: the request thread only records plain data and, every
  * 128 traces or 100 ms, posts one message. Never blocks and never throws at a request:
  * past MAX_IN_TRANSIT spans, or once the worker has failed, traces are dropped and
  * counted (`queue_full`, `export_failed`), as the worker counts its own drops.
@@ -101,6 +101,7 @@ export class SpanExport {
     return this.closing;
   }
 
+  /** Posts what is waiting. A packed message is delivered or the worker abandoned (fail), never skipped: the decoder numbers strings in message order. */
   private send(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

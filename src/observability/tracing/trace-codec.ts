@@ -23,6 +23,8 @@ import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
  * string reference, a boolean (0/1) or an index into `values` (an array).
  */
 export interface EncodedTraces {
+  /** The number of the first of `strings`: the decoder must have exactly that many already (messages in order, none lost). */
+  readonly firstString: number;
   /** Strings new to the decoder, numbered after those it has. */
   readonly strings: string[];
   readonly numbers: Float64Array<ArrayBuffer>;
@@ -63,7 +65,7 @@ export class TraceEncoder {
   /** What was packed since the last call (a copy of the numbers, theirs to move), or undefined if nothing. */
   take(): EncodedTraces | undefined {
     if (this.used === 0) return undefined;
-    const taken = { strings: this.strings, numbers: this.numbers.slice(0, this.used), values: this.values };
+    const taken = { firstString: this.stringNumbers.size - this.strings.length, strings: this.strings, numbers: this.numbers.slice(0, this.used), values: this.values };
     this.strings = [];
     this.used = 0;
     this.values = [];
@@ -146,7 +148,9 @@ export class TraceEncoder {
 export class TraceDecoder {
   private readonly strings: string[] = [];
 
+  /** @throws Error when a message was lost or came out of order (its strings would be misnumbered). */
   decode(encoded: EncodedTraces): TraceWire[] {
+    if (encoded.firstString !== this.strings.length) throw new Error(`trace message out of step: its strings start at ${encoded.firstString}, ${this.strings.length} known`);
     for (const text of encoded.strings) this.strings.push(text);
     const { numbers, values } = encoded;
     const traces: TraceWire[] = [];

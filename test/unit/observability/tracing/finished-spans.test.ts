@@ -17,7 +17,7 @@ beforeEach(() => {
   origin = spanOrigin(RESOURCE, 'authz-gateway');
 });
 
-function replay(wire: TraceWire): ReadableSpan[] {
+function finish(wire: TraceWire): ReadableSpan[] {
   return finishedSpans(wire, origin);
 }
 
@@ -38,8 +38,8 @@ function wire(): TraceWire {
   };
 }
 
-test('a new trace: the root has exactly the preset trace ID and no parent; children share it and are parented as recorded', () => {
-  const spans = replay(wire());
+test('a new trace: the root has exactly the recorded trace ID and no parent; children share it and are parented as recorded', () => {
+  const spans = finish(wire());
   expect(spans).toHaveLength(4);
   for (const s of spans) expect(s.spanContext().traceId).toBe(TRACE_ID);
 
@@ -57,7 +57,7 @@ test('a new trace: the root has exactly the preset trace ID and no parent; child
 });
 
 test('names, kinds and attributes are the recorded ones', () => {
-  const spans = replay(wire());
+  const spans = finish(wire());
   expect(byName(spans, 'query Can').kind).toBe(SpanKind.SERVER);
   expect(byName(spans, 'authz.decision').kind).toBe(SpanKind.INTERNAL);
   expect(byName(spans, 'authz.store.load').kind).toBe(SpanKind.CLIENT);
@@ -68,7 +68,7 @@ test('names, kinds and attributes are the recorded ones', () => {
 
 test('start and end times are the recorded epoch milliseconds', () => {
   const recorded = wire();
-  const spans = replay(recorded);
+  const spans = finish(recorded);
   for (const r of recorded.spans) {
     const { start, end } = ms(byName(spans, r.name));
     expect(Math.abs(start - r.start)).toBeLessThan(0.01);
@@ -78,7 +78,7 @@ test('start and end times are the recorded epoch milliseconds', () => {
 
 test('a failed span has status ERROR; its error is an exception event at the end time; the others are UNSET without events', () => {
   const recorded = wire();
-  const spans = replay(recorded);
+  const spans = finish(recorded);
   const change = byName(spans, 'authz.policy_change');
   expect(change.status.code).toBe(SpanStatusCode.ERROR);
   expect(change.events).toHaveLength(1);
@@ -94,7 +94,7 @@ test('a failed span has status ERROR; its error is an exception event at the end
 
 test('failed without an error: status ERROR and no event; an error alone: an event and status UNSET', () => {
   const t = Date.now();
-  const spans = replay({
+  const spans = finish({
     traceId: TRACE_ID,
     spans: [
       { name: 'root', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 2, failed: true },
@@ -110,7 +110,7 @@ test('failed without an error: status ERROR and no event; an error alone: an eve
 test('a remote parent: the root is its child (remote span ID, trace state kept) in the wire trace ID', () => {
   const t = Date.now();
   const remote = { spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'vendor=abc,other=1' };
-  const spans = replay({
+  const spans = finish({
     traceId: TRACE_ID,
     remoteParent: remote,
     spans: [
@@ -131,8 +131,8 @@ test('continued and new traces alternate, each with its own wire trace ID', () =
   const t = Date.now();
   const other = '0af7651916cd43dd8448eb211c80319c';
   const spans = [
-    ...replay({ traceId: TRACE_ID, remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1 }, spans: [{ name: 'continued', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] }),
-    ...replay({ traceId: other, spans: [{ name: 'new', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] }),
+    ...finish({ traceId: TRACE_ID, remoteParent: { spanId: '00f067aa0ba902b7', traceFlags: 1 }, spans: [{ name: 'continued', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] }),
+    ...finish({ traceId: other, spans: [{ name: 'new', kind: SpanKind.SERVER, parent: -1, start: t, end: t + 1 }] }),
   ];
   expect(byName(spans, 'continued').spanContext().traceId).toBe(TRACE_ID);
   expect(byName(spans, 'continued').parentSpanContext?.traceState).toBeUndefined();
@@ -144,7 +144,7 @@ test('several traces in a row each keep their own trace ID', () => {
   const t = Date.now();
   const traceIds = ['11111111111111111111111111111111', '22222222222222222222222222222222', '33333333333333333333333333333333'];
   const spans = traceIds.flatMap((traceId) =>
-    replay({
+    finish({
       traceId,
       spans: [
         { name: `root ${traceId[0]}`, kind: SpanKind.SERVER, parent: -1, start: t, end: t + 2 },
@@ -158,7 +158,7 @@ test('several traces in a row each keep their own trace ID', () => {
 });
 
 test('span IDs are random 16-hex, distinct across traces; every span is sampled, ended, of the origin resource and scope', () => {
-  const spans = Array.from({ length: 50 }, () => replay(wire())).flat();
+  const spans = Array.from({ length: 50 }, () => finish(wire())).flat();
   const spanIds = spans.map((s) => s.spanContext().spanId);
   for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/);
   expect(new Set(spanIds).size).toBe(spanIds.length);
@@ -172,7 +172,7 @@ test('span IDs are random 16-hex, distinct across traces; every span is sampled,
 
 test('an end before the start becomes the start, with no duration (as the SDK does)', () => {
   const t = Date.now();
-  const [span] = replay({ traceId: TRACE_ID, spans: [{ name: 'backwards', kind: SpanKind.SERVER, parent: -1, start: t, end: t - 5 }] });
+  const [span] = finish({ traceId: TRACE_ID, spans: [{ name: 'backwards', kind: SpanKind.SERVER, parent: -1, start: t, end: t - 5 }] });
   expect(span!.endTime).toEqual(span!.startTime);
   expect(span!.duration).toEqual([0, 0]);
 });
@@ -180,7 +180,7 @@ test('an end before the start becomes the start, with no duration (as the SDK do
 test("an error's code becomes the exception's type, as the SDK records it", () => {
   const recorded = wire();
   recorded.spans[3]!.error = { name: 'PrismaClientKnownRequestError', message: 'unique constraint', code: 'P2002' };
-  const event = byName(replay(recorded), 'authz.policy_change').events[0]!;
+  const event = byName(finish(recorded), 'authz.policy_change').events[0]!;
   expect(event.attributes).toMatchObject({ 'exception.type': 'P2002', 'exception.message': 'unique constraint' });
 });
 
@@ -237,13 +237,37 @@ test.each([
     w.remoteParent = { spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'vendor=abc' };
     w.spans[3]!.error = { name: 'PrismaClientKnownRequestError', message: 'unique constraint', code: 'P2002' };
     w.spans[2]!.error = { name: 'TimeoutError', message: '' };
-    w.spans[1]!.more = ['authz.allowed', false, 'authz.cache_status', 'MISS'];
+    w.spans[1]!.more = ['authz.allowed', false, 'authz.cache_status', 'MISS', 'authz.nothing', null as unknown as string];
     return w;
   }],
   ['a span ending before it started', () => ({ traceId: TRACE_ID, spans: [{ name: 'backwards', kind: SpanKind.SERVER, parent: -1, start: Date.now(), end: Date.now() - 5 }] })],
 ])('%s: the same spans as the SDK tracer makes of it', (_name, make: () => TraceWire) => {
   const recorded = make();
-  const ours = replay(recorded);
+  const ours = finish(recorded);
   const reference = sdkSpans(recorded, ours.map((s) => s.spanContext().spanId));
   expect(ours.map(exported)).toEqual(reference.map(exported));
+});
+
+describe.each([
+  ['span-specific value length and attribute counts', { OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '1', OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '2' }],
+  ['the general value length and attribute count', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '4', OTEL_ATTRIBUTE_COUNT_LIMIT: '1' }],
+  ['no events', { OTEL_SPAN_EVENT_COUNT_LIMIT: '0' }],
+])('the SDK span limits from the environment (%s)', (_name, env: Record<string, string>) => {
+  beforeEach(() => Object.assign(process.env, env));
+  afterEach(() => {
+    for (const key of Object.keys(env)) delete process.env[key];
+  });
+
+  test('apply as the SDK tracer applies them', () => {
+    const recorded = wire();
+    recorded.spans[1]!.attributes = { 'authz.decision.kind': 'checks', 'authz.permissions': ['document:edit', 'a'] };
+    const ours = finishedSpans(recorded, spanOrigin(RESOURCE, 'authz-gateway'));
+    const reference = sdkSpans(recorded, ours.map((s) => s.spanContext().spanId));
+    expect(ours.map(exported)).toEqual(reference.map(exported));
+    // The limits did cut something.
+    const changed = byName(ours, 'authz.policy_change');
+    const decision = byName(ours, 'authz.decision');
+    if (env.OTEL_SPAN_EVENT_COUNT_LIMIT === '0') expect([changed.events.length, changed.droppedEventsCount]).toEqual([0, 1]);
+    else expect([Object.keys(decision.attributes).length, decision.droppedAttributesCount]).toEqual([1, 1]);
+  });
 });

@@ -90,3 +90,16 @@ test('a string longer than 256 characters travels as text and is not kept', () =
   expect(taken.values.filter((v) => v === long)).toHaveLength(2);
   expect(new TraceDecoder().decode(taken)).toEqual([trace]);
 });
+
+test('a lost or reordered message is refused, not decoded with misnumbered strings', () => {
+  const encoder = new TraceEncoder();
+  const decoder = new TraceDecoder();
+  encoder.add(continued);
+  const first = encoder.take()!;
+  encoder.add(fresh);
+  const second = encoder.take()!;
+  expect(second.firstString).toBe(first.strings.length);
+  expect(() => decoder.decode(second)).toThrow(/out of step/);
+  expect(decoder.decode(first)).toEqual([merged(continued)]);
+  expect(decoder.decode(second)).toEqual([merged(fresh)]);
+});

@@ -45,10 +45,9 @@ function spanLimitsFromEnv(): SpanLimits {
  * SDK's finished spans, the `ReadableSpan`s its span processors and exporters take:
  * what the SDK's own tracer would hand them for the same spans (same IDs, parents,
  * trace state, times, attributes within the span limits, status and `exception`
- * event), without
- * building live `Span` objects only to end them at once. The root takes the request's
- * trace ID and, when the request continued a `traceparent`, the caller's span as its
- * remote parent; the test holds the two outputs equal.
+ * event), without building live `Span` objects only to end them at once. The root
+ * takes the request's trace ID and, when the request continued a `traceparent`, the
+ * caller's span as its remote parent; the test holds the two outputs equal.
  */
 export function finishedSpans(wire: TraceWire, origin: SpanOrigin): ReadableSpan[] {
   const remote = wire.remoteParent;

@@ -20,7 +20,8 @@ import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
  * span: kind, parent, start, end, failed (0/1), error (index of [name, message, stack,
  * code], or -1), name (reference), attribute count, then per attribute: key
  * (reference), value type, value, where the type says what the value is: a number, a
- * string reference, a boolean (0/1) or an index into `values` (an array).
+ * string reference, a boolean (0/1) or an index into `values` (an array); those at
+ * the start first, so a later value of a key wins.
  */
 export interface EncodedTraces {
   /** The number of the first of `strings`: the decoder must have exactly that many already (messages in order, none lost). */

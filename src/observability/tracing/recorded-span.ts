@@ -5,8 +5,8 @@ import type { RemoteParent, SpanWire, TraceWire } from './trace-wire';
  * One sampled request's spans, recorded on the request path as plain data: names,
  * kinds, times, attributes, outcome and parentage. Nothing here talks to the SDK: when
  * the root ends, the whole trace is handed to `finished` (the export worker, see
- * span-export.ts), where it becomes the SDK's finished spans and is exported. The root is the
- * first span; every span has exactly one parent, earlier in the list.
+ * span-export.ts), where it becomes the SDK's finished spans and is exported. The
+ * root is the first span; every span has exactly one parent, earlier in the list.
  */
 export class TraceRecord {
   readonly spans: RecordedSpan[] = [];

@@ -25,7 +25,8 @@ export interface RequestTraceStart {
  * (recorded-span.ts), parented explicitly through the request's own objects
  * (request-trace.ts): no async context, no SDK span, no OTLP serialization there. In a
  * worker thread (span-export.ts): they become the SDK's finished spans, exported by its
- * batch processor over OTLP/HTTP behind a bounded queue. An unsampled request costs a sampler call.
+ * batch processor over OTLP/HTTP behind a bounded queue. An unsampled request costs a
+ * sampler call.
  */
 export class Tracing {
   private readonly sampler: Sampler;

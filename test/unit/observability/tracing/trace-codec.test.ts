@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import { TraceDecoder, TraceEncoder } from '../../../../src/observability/tracing/trace-codec';
+import { type EncodedTraces, TraceDecoder, TraceEncoder } from '../../../../src/observability/tracing/trace-codec';
 import { allAttributes, type TraceWire } from '../../../../src/observability/tracing/trace-wire';
 
 // The packing of traces for the export worker: what the decoder gets back is what was
@@ -36,13 +36,18 @@ test('traces come back as added: names, kinds, parents, exact times, outcome, er
   expect(decoded[0]!.spans[0]!.attributes!['http.response.status_code']).toBe(503);
 });
 
-test('strings (names, keys, values) are sent once: a later message refers to them by number, and the decoder keeps them', () => {
+/** `a`, then `b`, packed in two messages by one encoder. */
+function twoMessages(a: TraceWire, b: TraceWire): [EncodedTraces, EncodedTraces] {
   const encoder = new TraceEncoder();
-  const decoder = new TraceDecoder();
-  encoder.add(continued);
+  encoder.add(a);
   const first = encoder.take()!;
-  encoder.add(continued);
-  const second = encoder.take()!;
+  encoder.add(b);
+  return [first, encoder.take()!];
+}
+
+test('strings (names, keys, values) are sent once: a later message refers to them by number, and the decoder keeps them', () => {
+  const decoder = new TraceDecoder();
+  const [first, second] = twoMessages(continued, continued);
   expect(first.strings).toEqual(expect.arrayContaining(['query Can', 'http.request.method', 'db.system', 'redis', 'prepared']));
   expect(second.strings).toEqual([]);
   // Only what is not a number or a known string travels as a value: the IDs, the trace state, the error and the array.
@@ -92,12 +97,8 @@ test('a string longer than 256 characters travels as text and is not kept', () =
 });
 
 test('a lost or reordered message is refused, not decoded with misnumbered strings', () => {
-  const encoder = new TraceEncoder();
   const decoder = new TraceDecoder();
-  encoder.add(continued);
-  const first = encoder.take()!;
-  encoder.add(fresh);
-  const second = encoder.take()!;
+  const [first, second] = twoMessages(continued, fresh);
   expect(second.firstString).toBe(first.strings.length);
   expect(() => decoder.decode(second)).toThrow(/out of step/);
   expect(decoder.decode(first)).toEqual([merged(continued)]);

@@ -1,5 +1,11 @@
 import type { Subject } from '../../authz/types';
 
+/** A sampled request's load in progress: its parent span and the subjects it waits for. */
+interface Waiting<P> {
+  readonly parent: P;
+  readonly subjects: readonly Subject[];
+}
+
 /**
  * Where the shared data layers find the parent of a span, without async context (no
  * async hook ever runs: an unsampled request pays nothing here).
@@ -11,23 +17,23 @@ import type { Subject } from '../../authz/types';
  *   trace. Contract for the layers between: no await before the read.
  * - The store load: single flight merges the misses of every request of an event-loop
  *   turn into one load, sent later; the store's wrapper asks which sampled request is
- *   waiting for one of the batch's subjects (the first one registered).
+ *   waiting for one of the batch's subjects (the oldest one waiting).
+ *
+ * A load in progress is one entry in an insertion-ordered set: registering and
+ * forgetting it (every sampled load, warm or not) builds no key; subjects are compared
+ * only when the store is asked, which a warm request never is.
  */
 export class LoadParents<P> {
   /** The parent of an L2 read started now, while a sampled request's load is being called; else undefined. */
   reading: P | undefined;
-  /** Subject -> the parents of the sampled loads waiting for it, oldest first. */
-  private readonly waiting = new Map<string, P[]>();
+  /** The sampled loads in progress, oldest first. */
+  private readonly waiting = new Set<Waiting<P>>();
 
   /** Calls `load` (a load of `subjects`) with `parent` as the parent of its L2 read and of the store loads it waits for. */
   during<T>(parent: P, subjects: readonly Subject[], load: () => Promise<T>): Promise<T> {
-    const ids = subjects.map(subjectId);
-    for (const id of ids) {
-      const parents = this.waiting.get(id);
-      if (parents) parents.push(parent);
-      else this.waiting.set(id, [parent]);
-    }
-    const done = () => this.forget(ids, parent);
+    const entry: Waiting<P> = { parent, subjects };
+    this.waiting.add(entry);
+    const done = () => void this.waiting.delete(entry);
     const outer = this.reading;
     this.reading = parent;
     let loading: Promise<T>;
@@ -43,24 +49,14 @@ export class LoadParents<P> {
     return loading;
   }
 
-  /** The parent of a store load of `subjects`: the first sampled load waiting for one of them, if any. */
+  /** The parent of a store load of `subjects`: the oldest sampled load waiting for one of them, if any. */
   storeParent(subjects: readonly Subject[]): P | undefined {
     if (this.waiting.size === 0) return undefined;
-    for (const subject of subjects) {
-      const parents = this.waiting.get(subjectId(subject));
-      if (parents) return parents[0];
+    const wanted = new Set(subjects.map(subjectId));
+    for (const entry of this.waiting) {
+      for (const subject of entry.subjects) if (wanted.has(subjectId(subject))) return entry.parent;
     }
     return undefined;
-  }
-
-  private forget(ids: readonly string[], parent: P): void {
-    for (const id of ids) {
-      const parents = this.waiting.get(id);
-      if (!parents) continue;
-      const at = parents.indexOf(parent);
-      if (at >= 0) parents.splice(at, 1);
-      if (parents.length === 0) this.waiting.delete(id);
-    }
   }
 }
 

@@ -15,7 +15,7 @@ export interface ScenarioResult extends LoadResult {
   /** The server process's CPU time (user + system) per request answered, in microseconds. */
   cpuMicrosPerRequest: number;
   rss: Array<{ t: number; rssMb: number }>;
-  /** Scenarios run in several rounds (1 and 6a, 2a and 2b): each round, in order; the rest of the row is the median round. */
+  /** Scenarios run in several rounds (1 and 6a, 2a and 2b, 8's runs): each round, in order; the rest of the row is the median round. */
   rounds?: Array<{ round: number; requestsPerSecond: number; p50Ms: number; p99Ms: number; cpuMicrosPerRequest: number }>;
 }
 
@@ -28,8 +28,12 @@ export interface BenchReport {
   scenarios: ScenarioResult[];
   /** bench/l2-auth-cost.ts between the rounds of scenario 1: the median round by memo-hit cost, and every round. */
   l2Authentication?: L2AuthCost & { rounds: L2AuthCost[] };
-  /** Scenario 8: what the local sink received, and the spans each gateway dropped (authz_trace_spans_dropped_total). */
-  telemetry?: { sinkRequests: number; sinkKiB: number; spansDropped: Record<string, number | null> };
+  /**
+   * Scenario 8: what the local sink received, the spans each gateway dropped
+   * (authz_trace_spans_dropped_total), and each variant's requests/s against the mean of
+   * the runs of 8a just before and after it, run by run (8b, 8c, 8d).
+   */
+  telemetry?: { sinkRequests: number; sinkKiB: number; spansDropped: Record<string, number | null>; pairRatios: Record<string, number[]> };
 }
 
 export interface Target {
@@ -82,8 +86,8 @@ function roundRatios(r: BenchReport, a: string, b: string, value: (x: { requests
 /** Scenario 1's requests/s against { ping }'s, round by round. */
 export const pingRatios = (r: BenchReport): number[] => roundRatios(r, '1 ', '6a', (x) => x.requestsPerSecond);
 
-/** Scenario 8: a telemetry variant's requests/s against the same gateway without telemetry (8a), round by round. */
-export const telemetryRatios = (r: BenchReport, variant: string): number[] => roundRatios(r, variant, '8a', (x) => x.requestsPerSecond);
+/** Scenario 8: a telemetry variant's requests/s against the same gateway without telemetry (8a) around it, run by run. */
+export const telemetryRatios = (r: BenchReport, variant: string): number[] => (r.telemetry?.pairRatios[variant] ?? []).map(round2);
 
 /** Scenario 2's database-load p50 against its L2-hit p50, round by round. */
 export const loadToHitRatios = (r: BenchReport): number[] => roundRatios(r, '2b', '2a', (x) => x.p50Ms);
@@ -188,7 +192,12 @@ export function markdown(r: BenchReport): string {
   );
   if (r.telemetry) {
     const dropped = Object.entries(r.telemetry.spansDropped).map(([name, n]) => `${name} ${n ?? 'unknown'}`).join(', ');
-    lines.push(`Scenario 8's sink received ${r.telemetry.sinkRequests} requests (${r.telemetry.sinkKiB} KiB); spans dropped by the gateways before they stopped: ${dropped}.`, '');
+    const pairs = Object.entries(r.telemetry.pairRatios).map(([name]) => `${name} ${telemetryRatios(r, name).join(', ')}`).join('; ');
+    lines.push(
+      `Scenario 8 ran each variant between two runs of 8a, in short runs (its rows are each one's median run); requests/s ratios to the mean of those two, run by run: ${pairs}.`,
+      `Its sink received ${r.telemetry.sinkRequests} requests (${r.telemetry.sinkKiB} KiB); spans dropped by the gateways before they stopped: ${dropped}.`,
+      '',
+    );
   }
   const reqs = (rounds: Rounds) => `${rounds.map((x) => x.requestsPerSecond).join(', ')} req/s`;
   const p50s = (rounds: Rounds) => `${rounds.map((x) => x.p50Ms).join(', ')} ms`;

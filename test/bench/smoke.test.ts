@@ -33,12 +33,15 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   expect(byName('1 ').hitRate).toBeGreaterThan(0.5);
   expect(byName('4 ').decisionsPerSecond).toBeCloseTo(byName('4 ').requestsPerSecond * 100);
   expect(byName('5 ').series.length).toBeGreaterThan(0);
-  for (const prefix of ['1 ', '6a', '2a', '2b', '8a', '8b', '8c', '8d']) {
+  for (const prefix of ['1 ', '6a', '2a', '2b', '8b', '8c', '8d']) {
     const rounds = byName(prefix).rounds!;
     expect(rounds.map((r) => r.round)).toEqual([1, 2]);
     // The row is the slower round (the lower middle of two).
     expect(Math.round(byName(prefix).requestsPerSecond)).toBe(Math.min(...rounds.map((r) => r.requestsPerSecond)));
   }
+  // Scenario 8: each variant ran between two runs of 8a (8a, 8b, 8a, 8c, 8a, 8d, 8a, ...); a ratio per variant run.
+  expect(byName('8a').rounds).toHaveLength(7);
+  for (const variant of ['8b', '8c', '8d']) expect(report.telemetry!.pairRatios[variant]).toHaveLength(2);
   // L2 value authentication, measured once per round of scenario 1 (figures not asserted).
   expect(report.l2Authentication!.rounds).toHaveLength(2);
   for (const field of ['memoHitMicros', 'verifyMicros'] as const) expect(report.l2Authentication![field]).toBeGreaterThan(0);
@@ -47,6 +50,7 @@ test('npm run bench -- --smoke writes a JSON report and a Markdown table for eve
   expect(table).toContain('| target | measured | goal | met |');
   expect(table).toMatch(/\| 8: req\/s Apollo Studio on vs off \| [\d.]+ \|/);
   expect(table).toMatch(/\| 8: req\/s OpenTelemetry 100% vs off \| [\d.]+ \|/);
+  expect(table).toMatch(/Scenario 8 ran each variant between two runs of 8a, .* 8b [\d.]+, [\d.]+; 8c [\d.]+, [\d.]+; 8d [\d.]+, [\d.]+\./);
   expect(table).toMatch(/Scenario 1 and 6a ran in 2 alternating rounds .* ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/Scenario 2a and 2b ran in 2 alternating rounds: L2 hit p50 [\d.]+, [\d.]+ ms, DB load p50 [\d.]+, [\d.]+ ms; ratios [\d.]+, [\d.]+\./);
   expect(table).toMatch(/\| 1: L2 value authentication per warm hit \/ server CPU per request \| [\d.]+ \| <= 0.03 \|/);

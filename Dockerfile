@@ -55,5 +55,8 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node as PID 1 gets SIGTERM from `docker stop` and shuts down cleanly within 10 s
-# (src/main.ts); give it a stop timeout above that.
-CMD ["node", "dist/src/main.js"]
+# (src/main.ts); give it a stop timeout above that. --no-parallel-scavenge, as `npm
+# start`: young-generation collections on the thread that allocates, not spread over
+# V8's helper threads, which on one or two CPUs (the manifests' limits) wait for cores
+# (docs/operations.md, "Garbage collection").
+CMD ["node", "--no-parallel-scavenge", "dist/src/main.js"]

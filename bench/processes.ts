@@ -17,6 +17,13 @@ export interface Server {
 /** Node arguments that run a TypeScript file through tsx (no build needed). */
 export const TSX = ['--import', 'tsx'];
 
+/** The node arguments of `npm start` (package.json: `node [flags] dist/src/main.js`): the built gateway as deployed, flags included. */
+export function gatewayStartArgs(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.trim().split(/\s+/);
+  if (start[0] !== 'node' || start.at(-1) !== 'dist/src/main.js') throw new Error(`package.json's start script is not "node [flags] dist/src/main.js": ${start.join(' ')}`);
+  return start.slice(1);
+}
+
 /**
  * Starts `node <args>` and resolves once a stdout line names the URL it listens on
  * (`ready http://...` from the baselines, pino's `authz-gateway ready` line from the

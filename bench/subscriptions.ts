@@ -1,5 +1,5 @@
 // `npx tsx bench/subscriptions.ts [--changes 200] [--idle 10000] [--rounds 3] [--no-build]`: what
-// subscriptions cost. Builds the gateway and runs it as deployed (`node dist/src/main.js`,
+// subscriptions cost. Builds the gateway and runs it as deployed (`npm start`'s `node` arguments,
 // NODE_ENV=production, callers authenticated by a JWT), two or three instances (processes)
 // on the local PostgreSQL and Redis, with the data of `npm run bench` (10,000 users in 100
 // organizations) in a database of their own. Every figure is of the server process only
@@ -25,7 +25,7 @@ import type WebSocket from 'ws';
 import { gql } from './admin-client';
 import { createDatabase, generate, load } from './data';
 import type { LoadJob, LoadResult } from './loadgen';
-import { cpuMicros, ROOT, runLoad, type Server, startServer } from './processes';
+import { cpuMicros, gatewayStartArgs, ROOT, runLoad, type Server, startServer } from './processes';
 import { inspectArgs, type Memory, memoryAfterGc } from './inspector';
 import { ENV_DEFAULTS } from '../src/config/schema';
 import { quantile } from './stats';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     };
     const start = async (name: string) => {
       const inspector = await inspectArgs();
-      const server = await startServer(name, [...inspector.args, 'dist/src/main.js'], env);
+      const server = await startServer(name, [...inspector.args, ...gatewayStartArgs()], env);
       servers.push(server);
       return { ...server, inspect: inspector.port };
     };

@@ -33,7 +33,7 @@ export interface BenchReport {
    * (authz_trace_spans_dropped_total), and each variant's requests/s against the mean of
    * the runs of 8a just before and after it, run by run (8b, 8c, 8d).
    */
-  telemetry?: { sinkRequests: number; sinkKiB: number; spansDropped: Record<string, number | null>; pairRatios: Record<string, number[]> };
+  telemetry?: { sinkRequests: number; sinkKiB: number; spansDropped: Record<string, number | null>; ratiosToOff: Record<string, number[]> };
 }
 
 export interface Target {
@@ -87,7 +87,7 @@ function roundRatios(r: BenchReport, a: string, b: string, value: (x: { requests
 export const pingRatios = (r: BenchReport): number[] => roundRatios(r, '1 ', '6a', (x) => x.requestsPerSecond);
 
 /** Scenario 8: a telemetry variant's requests/s against the same gateway without telemetry (8a) around it, run by run. */
-export const telemetryRatios = (r: BenchReport, variant: string): number[] => (r.telemetry?.pairRatios[variant] ?? []).map(round2);
+export const telemetryRatios = (r: BenchReport, variant: string): number[] => (r.telemetry?.ratiosToOff[variant] ?? []).map(round2);
 
 /** Scenario 2's database-load p50 against its L2-hit p50, round by round. */
 export const loadToHitRatios = (r: BenchReport): number[] => roundRatios(r, '2b', '2a', (x) => x.p50Ms);
@@ -192,9 +192,9 @@ export function markdown(r: BenchReport): string {
   );
   if (r.telemetry) {
     const dropped = Object.entries(r.telemetry.spansDropped).map(([name, n]) => `${name} ${n ?? 'unknown'}`).join(', ');
-    const pairs = Object.entries(r.telemetry.pairRatios).map(([name]) => `${name} ${telemetryRatios(r, name).join(', ')}`).join('; ');
+    const ratios = Object.entries(r.telemetry.ratiosToOff).map(([name]) => `${name} ${telemetryRatios(r, name).join(', ')}`).join('; ');
     lines.push(
-      `Scenario 8 ran each variant between two runs of 8a, in short runs (its rows are each one's median run); requests/s ratios to the mean of those two, run by run: ${pairs}.`,
+      `Scenario 8 ran each variant between two runs of 8a, in short runs (its rows are each one's median run); requests/s ratios to the mean of those two, run by run: ${ratios}.`,
       `Its sink received ${r.telemetry.sinkRequests} requests (${r.telemetry.sinkKiB} KiB); spans dropped by the gateways before they stopped: ${dropped}.`,
       '',
     );

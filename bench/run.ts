@@ -32,7 +32,7 @@ const only = onlyArg ? new Set(onlyArg.split(',').map((s) => (s.trim() === 'tele
 // --baseline DIR: scenario 1 also runs against another build of the gateway (DIR holds
 // its dist/, e.g. an export of main built there), alternating round by round with this
 // one (1, 1b, 1, 1b, ...), to measure what a change costs in the same run.
-// --rounds N: rounds of the alternating scenarios (default 3).
+// --rounds N: rounds of the alternating scenarios (default 3; scenario 8: 6).
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
 const baselineDir = flag('baseline');
 const roundsArg = flag('rounds');
@@ -42,9 +42,9 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? '
 const size = smoke ? { users: 1_000, orgs: 10 } : { users: 10_000, orgs: 100 };
 // Scenario 7's organization, apart from the others' data.
 const LARGE_ORG = { id: 'org-large', members: smoke ? 2_000 : 100_000 };
-// Scenario 8's runs are short and many (see there): pairRun and pairWarmup, after a
-// first warm-up of every gateway (pairFirstWarmup).
-const secs = smoke ? { run: 1, warmup: 0, zipf: 3, pairRun: 1, pairWarmup: 0, pairFirstWarmup: 1 } : { run: 10, warmup: 2, zipf: 60, pairRun: 4, pairWarmup: 1, pairFirstWarmup: 5 };
+// Scenario 8's runs are short and many (see there): shortRun and shortWarmup, after a
+// first, unmeasured load on every gateway (firstWarmup).
+const secs = smoke ? { run: 1, warmup: 0, zipf: 3, shortRun: 1, shortWarmup: 0, firstWarmup: 1 } : { run: 10, warmup: 2, zipf: 60, shortRun: 4, shortWarmup: 1, firstWarmup: 5 };
 const RESULTS = path.join(ROOT, 'bench', 'results');
 
 async function main(): Promise<void> {
@@ -132,8 +132,8 @@ async function main(): Promise<void> {
     // each, a minute apart, compares two moments as much as two servers. The target is
     // the median of the rounds' ratios; the table shows each one's median round.
     const rounds = roundsArg ? Number(roundsArg) : smoke ? 2 : 3;
-    // Scenario 8's rounds (each: three pairs of 5 s runs): more of them, shorter.
-    const pairRounds = roundsArg ? Number(roundsArg) : smoke ? 2 : 6;
+    // Scenario 8's rounds (each: the three variants, each followed by 8a, in 5 s runs): more of them, shorter.
+    const bracketedRounds = roundsArg ? Number(roundsArg) : smoke ? 2 : 6;
     const S1 = '1 can, L2 warm';
     const PING = '6a baseline { ping }, stock Apollo Server + Fastify';
     const startPing = () => startServer('ping', [...TSX, 'bench/servers/stock-apollo-ping.ts'], { NODE_ENV: 'production' });
@@ -211,23 +211,23 @@ async function main(): Promise<void> {
         await warm(servers[0]![1].url, data.pairs, authorization);
         // Every gateway's code is warm before the first measured run (the short runs'
         // one-second warm-up is for the connections, not for the JIT).
-        for (const [, server] of servers) await runLoad<LoadResult>({ ...job(server.url, 'can', 50, secs.pairFirstWarmup), warmupSeconds: 0 });
+        for (const [, server] of servers) await runLoad<LoadResult>({ ...job(server.url, 'can', 50, secs.firstWarmup), warmupSeconds: 0 });
         const [[offName, off], ...variantServers] = servers as [[string, Server], ...Array<[string, Server]>];
-        const pairRatios: Record<string, number[]> = {};
-        const shortRun = (url: string) => ({ ...job(url, 'can', 50, secs.pairRun), warmupSeconds: secs.pairWarmup });
+        const ratiosToOff: Record<string, number[]> = {};
+        const shortRun = (url: string) => ({ ...job(url, 'can', 50, secs.shortRun), warmupSeconds: secs.shortWarmup });
         let before = await measure(off, offName, shortRun(off.url), 1, 1);
-        for (let round = 1; round <= pairRounds; round++) {
+        for (let round = 1; round <= bracketedRounds; round++) {
           for (const [name, server] of variantServers) {
             const variant = await measure(server, name, shortRun(server.url), 1, round);
             const after = await measure(off, offName, shortRun(off.url), 1, round);
-            if (before && variant && after) (pairRatios[name.slice(0, 2)] ??= []).push((2 * variant.requestsPerSecond) / (before.requestsPerSecond + after.requestsPerSecond));
+            if (before && variant && after) (ratiosToOff[name.slice(0, 2)] ??= []).push((2 * variant.requestsPerSecond) / (before.requestsPerSecond + after.requestsPerSecond));
             before = after;
           }
         }
         // A gateway that dropped spans exported less than it was asked to: say so beside its figures.
         const spansDropped: Record<string, number | null> = {};
         for (const [name, server] of servers.slice(2)) spansDropped[name.slice(0, 2)] = await droppedSpans(server.url);
-        telemetry = { sinkRequests: sink.requests(), sinkKiB: Math.round(sink.bytes() / 1024), spansDropped, pairRatios };
+        telemetry = { sinkRequests: sink.requests(), sinkKiB: Math.round(sink.bytes() / 1024), spansDropped, ratiosToOff };
       } finally {
         for (const [, server] of servers) await server.stop();
       }

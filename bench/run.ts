@@ -32,10 +32,12 @@ const only = onlyArg ? new Set(onlyArg.split(',').map((s) => (s.trim() === 'tele
 // --baseline DIR: scenario 1 also runs against another build of the gateway (DIR holds
 // its dist/, e.g. an export of main built there), alternating round by round with this
 // one (1, 1b, 1, 1b, ...), to measure what a change costs in the same run.
-// --rounds N: rounds of the alternating scenarios (default 3; scenario 8: 6).
+// --rounds N: rounds of the alternating scenarios, scenario 8's included (default 3;
+// scenario 8: 6).
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
 const baselineDir = flag('baseline');
 const roundsArg = flag('rounds');
+if (roundsArg !== undefined && !/^[1-9]\d*$/.test(roundsArg)) throw new Error(`--rounds must be a positive whole number, not "${roundsArg}"`);
 const selected = (...ids: string[]) => !only || ids.some((id) => only.has(id) || only.has(id.replace(/[a-z]$/, '')));
 const DB_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
       if (selected('1', '2a', '4')) await warm(gw.url, data.pairs, authorization);
       if (selected('1')) {
         const ping = selected('6a') ? await startPing() : null;
-        const base = baselineDir ? await startServer('gateway-baseline', [path.resolve(baselineDir, 'dist/src/main.js')], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}base:` })) : null;
+        const base = baselineDir ? await startServer('gateway-baseline', [...gatewayArgs.slice(0, -1), path.resolve(baselineDir, 'dist/src/main.js')], gatewayEnv({ AUTHZ_REDIS_KEY_PREFIX: `${prefix}base:` })) : null;
         try {
           if (base) await warm(base.url, data.pairs, authorization);
           for (let round = 1; round <= rounds; round++) {

@@ -65,7 +65,7 @@ start_gateway() {
 check_gateway() {
   local name=$1 url=http://127.0.0.1:$2 key=$3 user=image-user-$RUN-$1
   check "[$name] GET /health -> 200 healthy" body_has '"healthy"' "$url/health"
-  check "[$name] PID 1 is the gateway run with --no-parallel-scavenge (the image's CMD)" sh -c "podman exec $name cat /proc/1/cmdline | tr '\\0' ' ' | grep -q -- '--no-parallel-scavenge dist/src/main.js'"
+  check "[$name] PID 1 is the gateway run with --no-parallel-scavenge (the image's CMD)" sh -c "podman exec $name cat /proc/1/cmdline | tr '\\0' ' ' | grep -qx 'node --no-parallel-scavenge dist/src/main.js '"
   check "[$name] GET /ready -> 200 within 30 s" wait_until 30 curl -fs "$url/ready"
   check "[$name] GET /console -> 200 (the console's page)" body_has '<div id="root">' -L "$url/console"
   check "[$name] /graphql without a key -> 401" http_is 401 "$url/graphql" -H 'content-type: application/json' --data '{"query":"{ __typename }"}'

@@ -8,7 +8,7 @@ import { postGraphQL } from '../helpers/test-gateway';
 /**
  * The README's promise: with no configuration at all, the gateway starts on the
  * embedded PGlite database with the demo data and an in-memory L2. Run as a real
- * process, as `npm start` runs it.
+ * process, as `npm start` runs it (from the sources).
  */
 const dataDir = mkdtempSync(path.join(tmpdir(), 'authz-embedded-'));
 const env: Record<string, string> = { AUTHZ_DATA_DIR: dataDir };

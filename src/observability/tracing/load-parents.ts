@@ -20,8 +20,8 @@ interface Waiting<P> {
  *   waiting for one of the batch's subjects (the oldest one waiting).
  *
  * A load in progress is one entry in an insertion-ordered set: registering and
- * forgetting it (every sampled load, warm or not) builds no key; subjects are compared
- * only when the store is asked, which a warm request never is.
+ * forgetting it (every sampled load, warm or not) builds no key. Subjects are compared
+ * only when the store asks for a parent: on a store load, never on a warm request.
  */
 export class LoadParents<P> {
   /** The parent of an L2 read started now, while a sampled request's load is being called; else undefined. */
@@ -52,15 +52,16 @@ export class LoadParents<P> {
   /** The parent of a store load of `subjects`: the oldest sampled load waiting for one of them, if any. */
   storeParent(subjects: readonly Subject[]): P | undefined {
     if (this.waiting.size === 0) return undefined;
-    const wanted = new Set(subjects.map(subjectId));
+    // User -> organizations of the batch: looked up by the IDs as they are, no key built per subject.
+    const wanted = new Map<string, Set<string>>();
+    for (const { userId, orgId } of subjects) {
+      const orgs = wanted.get(userId);
+      if (orgs) orgs.add(orgId);
+      else wanted.set(userId, new Set([orgId]));
+    }
     for (const entry of this.waiting) {
-      for (const subject of entry.subjects) if (wanted.has(subjectId(subject))) return entry.parent;
+      for (const { userId, orgId } of entry.subjects) if (wanted.get(userId)?.has(orgId)) return entry.parent;
     }
     return undefined;
   }
-}
-
-/** Validated IDs hold no NUL; a collision would only misplace a span, never a decision. */
-function subjectId(subject: Subject): string {
-  return `${subject.userId}\u0000${subject.orgId}`;
 }

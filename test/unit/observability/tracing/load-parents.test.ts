@@ -47,6 +47,14 @@ test('a store load is parented by the first sampled load still waiting for one o
   expect(parents.storeParent([carol])).toBe(b);
   expect(parents.storeParent([{ userId: 'dave', orgId: 'acme' }, carol])).toBe(b);
 
+  // The oldest load waiting for any of the batch's subjects, whatever the batch's order.
+  const c = request('c');
+  const loadC = deferred();
+  const waitingC = parents.during(c, [carol], () => loadC.promise);
+  expect(parents.storeParent([carol, bob])).toBe(a);
+  loadC.resolve('done');
+  await waitingC;
+
   loadA.resolve('done');
   await waitingA;
   await Promise.resolve();

@@ -76,6 +76,8 @@ function finishedSpan(recorded: SpanWire, context: SpanContext, parent: SpanCont
   const limits = origin.limits;
   const [attributes, droppedAttributesCount] = limited(allAttributes(recorded), limits.attributeCount, limits.valueLength);
   const events = recorded.error ? exceptionEvents(recorded.error, recordedEnd, limits) : NO_EVENTS;
+  // As the SDK's span: past the limit an event is dropped and counted (one at most here).
+  const eventsKept = events.length <= limits.eventCount;
   return {
     name: recorded.name,
     kind: recorded.kind,
@@ -87,12 +89,12 @@ function finishedSpan(recorded: SpanWire, context: SpanContext, parent: SpanCont
     status: recorded.failed ? ERROR : UNSET,
     attributes,
     links: [],
-    events: events.length <= limits.eventCount ? events : [],
+    events: eventsKept ? events : NO_EVENTS,
     ended: true,
     resource: origin.resource,
     instrumentationScope: origin.scope,
     droppedAttributesCount,
-    droppedEventsCount: events.length <= limits.eventCount ? 0 : events.length,
+    droppedEventsCount: eventsKept ? 0 : events.length,
     droppedLinksCount: 0,
   };
 }

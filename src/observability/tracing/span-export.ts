@@ -22,9 +22,10 @@ const SHUTDOWN_WAIT_MS = 7_000;
 /**
  * Ships finished traces to the export worker (export-worker.ts), where they become the
  * SDK's finished spans and its exporter sends them: the request thread only records
- * plain data and, every 128 traces or 100 ms, posts one message. Never blocks and never throws at a request:
- * past MAX_IN_TRANSIT spans, or once the worker has failed, traces are dropped and
- * counted (`queue_full`, `export_failed`), as the worker counts its own drops.
+ * plain data and, every 128 traces or 100 ms, posts one message. Never blocks and
+ * never throws at a request: past MAX_IN_TRANSIT spans, or once the worker has failed,
+ * traces are dropped and counted (`queue_full`, `export_failed`), as the worker counts
+ * its own drops.
  */
 export class SpanExport {
   private readonly worker: Worker;

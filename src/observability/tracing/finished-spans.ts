@@ -1,4 +1,4 @@
-import { type Attributes, type AttributeValue, createTraceState, type SpanContext, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { type Attributes, type AttributeValue, createTraceState, type HrTime, type Link, type SpanContext, type SpanKind, type SpanStatus, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { getNumberFromEnv, hrTimeDuration, type InstrumentationScope, isAttributeValue, millisToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { type IdGenerator, RandomIdGenerator, type ReadableSpan, type TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -78,35 +78,63 @@ function finishedSpan(recorded: SpanWire, context: SpanContext, parent: SpanCont
   const events = recorded.error ? exceptionEvents(recorded.error, recordedEnd, limits) : NO_EVENTS;
   // As the SDK's span: past the limit an event is dropped and counted (one at most here).
   const eventsKept = events.length <= limits.eventCount;
-  return {
-    name: recorded.name,
-    kind: recorded.kind,
-    spanContext: () => context,
-    parentSpanContext: parent,
-    startTime,
-    endTime,
-    duration,
-    status: recorded.failed ? ERROR : UNSET,
-    attributes,
-    links: [],
-    events: eventsKept ? events : NO_EVENTS,
-    ended: true,
-    resource: origin.resource,
-    instrumentationScope: origin.scope,
-    droppedAttributesCount,
-    droppedEventsCount: eventsKept ? 0 : events.length,
-    droppedLinksCount: 0,
-  };
+  return new FinishedSpan(recorded, context, parent, startTime, endTime, duration, attributes, droppedAttributesCount, eventsKept ? events : NO_EVENTS, eventsKept ? 0 : events.length, origin);
 }
 
-const NO_EVENTS: TimedEvent[] = [];
+/**
+ * An ended span as the SDK's processors and exporters read it. A class, so that each
+ * span is one object (its context is a field, `spanContext` a method of all of them),
+ * and the constants are on the prototype's side, shared.
+ */
+class FinishedSpan implements ReadableSpan {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly status: SpanStatus;
+  readonly links: Link[] = NO_LINKS;
+  readonly ended = true;
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  readonly droppedLinksCount = 0;
+
+  constructor(
+    recorded: SpanWire,
+    private readonly context: SpanContext,
+    readonly parentSpanContext: SpanContext | undefined,
+    readonly startTime: HrTime,
+    readonly endTime: HrTime,
+    readonly duration: HrTime,
+    readonly attributes: Attributes,
+    readonly droppedAttributesCount: number,
+    readonly events: TimedEvent[],
+    readonly droppedEventsCount: number,
+    origin: SpanOrigin,
+  ) {
+    this.name = recorded.name;
+    this.kind = recorded.kind;
+    this.status = recorded.failed ? ERROR : UNSET;
+    this.resource = origin.resource;
+    this.instrumentationScope = origin.scope;
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+}
+
+const NO_EVENTS = Object.freeze([]) as unknown as TimedEvent[];
+const NO_LINKS = Object.freeze([]) as unknown as Link[];
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /**
  * Attributes as the SDK's span keeps them: invalid keys and values and null skipped,
- * at most `count` (the rest counted as dropped), strings cut to `length`. A fresh
- * object: the recorded one may be shared.
+ * at most `count` (the rest counted as dropped), strings cut to `length`. The given
+ * object itself when it already is so (a finished span's attributes are read, never
+ * changed), else a new one.
  */
 function limited(attributes: Attributes | undefined, count: number, length: number): [Attributes, number] {
+  if (attributes === undefined) return [NO_ATTRIBUTES, 0];
+  const cutAt = length > 0 && length < Infinity ? length : 0;
+  if (keptAsIs(attributes, count, cutAt)) return [attributes, 0];
   const kept: Attributes = {};
   let size = 0;
   let dropped = 0;
@@ -117,10 +145,27 @@ function limited(attributes: Attributes | undefined, count: number, length: numb
       dropped++;
       continue;
     }
-    kept[key] = length > 0 && length < Infinity ? truncated(value, length) : value;
+    kept[key] = cutAt ? truncated(value, cutAt) : value;
     size++;
   }
   return [kept, dropped];
+}
+
+/** Whether the SDK's span would keep `attributes` unchanged (`cutAt`: the string length limit, 0 for none). */
+function keptAsIs(attributes: Attributes, count: number, cutAt: number): boolean {
+  let size = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (key.length === 0 || value == null || !isAttributeValue(value) || ++size > count) return false;
+    if (cutAt && longer(value, cutAt)) return false;
+  }
+  return true;
+}
+
+/** Whether `value` is, or holds, a string longer than `length`. */
+function longer(value: AttributeValue, length: number): boolean {
+  if (typeof value === 'string') return value.length > length;
+  return Array.isArray(value) && value.some((v: unknown) => typeof v === 'string' && v.length > length);
 }
 
 function truncated(value: AttributeValue, length: number): AttributeValue {

@@ -83,8 +83,8 @@ function finishedSpan(recorded: SpanWire, context: SpanContext, parent: SpanCont
 
 /**
  * An ended span as the SDK's processors and exporters read it. A class, so that each
- * span is one object (its context is a field, `spanContext` a method of all of them),
- * and the constants are on the prototype's side, shared.
+ * span is one object: its context is a field and `spanContext` a method they share,
+ * not a closure per span.
  */
 class FinishedSpan implements ReadableSpan {
   readonly name: string;

@@ -252,6 +252,7 @@ describe.each([
   ['span-specific value length and attribute counts', { OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '1', OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '2' }],
   ['the general value length and attribute count', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '4', OTEL_ATTRIBUTE_COUNT_LIMIT: '1' }],
   ['no events', { OTEL_SPAN_EVENT_COUNT_LIMIT: '0' }],
+  ['a value length alone', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '6' }],
 ])('the SDK span limits from the environment (%s)', (_name, env: Record<string, string>) => {
   beforeEach(() => Object.assign(process.env, env));
   afterEach(() => {
@@ -268,6 +269,7 @@ describe.each([
     const changed = byName(ours, 'authz.policy_change');
     const decision = byName(ours, 'authz.decision');
     if (env.OTEL_SPAN_EVENT_COUNT_LIMIT === '0') expect([changed.events.length, changed.droppedEventsCount]).toEqual([0, 1]);
+    else if (!env.OTEL_ATTRIBUTE_COUNT_LIMIT && !env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) expect(decision.attributes['authz.permissions']).toEqual(['docume', 'a']);
     else expect([Object.keys(decision.attributes).length, decision.droppedAttributesCount]).toEqual([1, 1]);
   });
 });

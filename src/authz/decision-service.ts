@@ -34,6 +34,9 @@ export type AnswerObserver = (status: CacheStatus) => void;
  */
 export type AnswerListener = (answer: { status: CacheStatus; allowed: boolean | null; seconds: number }) => void;
 
+/** What the decision service answers (a sampled request's traced wrapper answers the same). */
+export type Decisions = Pick<DecisionService, 'can' | 'permissions' | 'checks'>;
+
 /**
  * The decision logic: validates inputs, asks L1 for permission sets and applies the
  * rules. `allowed` is true if and only if the user is a member of the organization and

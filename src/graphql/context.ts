@@ -2,7 +2,7 @@ import type { PolicyAdmin } from '../admin/policy-admin';
 import type { PolicyReads } from '../admin/policy-reads';
 import { type ReadRequirement, requirementKey } from '../authz/consistency';
 import type { Caller } from '../auth/types';
-import type { DecisionService } from '../authz/decision-service';
+import type { Decisions } from '../authz/decision-service';
 import type { WhoCanService } from '../authz/who-can';
 import type { PermissionLoader } from '../l1/permission-loader';
 import type { PermissionSetSource } from '../source/types';
@@ -15,7 +15,7 @@ export interface GraphQLContext {
   readonly traceId: string;
   /** Who is asking, as the audit trail records it (`anonymous` without authentication). */
   readonly actor: string;
-  readonly decisions: DecisionService;
+  readonly decisions: Decisions;
   /** L1 for a read requirement: this request's DataLoader over the L2 -> store chain. */
   loaderFor(requirement: ReadRequirement): PermissionLoader;
   readonly counts: CacheCounts;
@@ -31,7 +31,7 @@ export interface GraphQLContext {
 
 /** What every request's context shares: built once per gateway. */
 export interface SharedContext {
-  readonly decisions: DecisionService;
+  readonly decisions: Decisions;
   readonly admin: PolicyAdmin;
   readonly reads: PolicyReads;
   readonly whoCan: WhoCanService;
@@ -45,7 +45,7 @@ export interface SharedContext {
  * the two, if any), the rest as they are.
  */
 export class TracedServices implements SharedContext {
-  private decisionsInTrace: DecisionService | undefined;
+  private decisionsInTrace: Decisions | undefined;
   private adminInTrace: PolicyAdmin | undefined;
 
   constructor(
@@ -53,7 +53,7 @@ export class TracedServices implements SharedContext {
     private readonly trace: RequestTrace,
   ) {}
 
-  get decisions(): DecisionService {
+  get decisions(): Decisions {
     return (this.decisionsInTrace ??= tracedDecisions(this.shared.decisions, this.trace));
   }
 
@@ -99,7 +99,7 @@ export class RequestContext implements GraphQLContext {
     this.actor = caller.kind === 'anonymous' ? 'anonymous' : `${caller.kind}:${caller.name}`.slice(0, 256);
   }
 
-  get decisions(): DecisionService {
+  get decisions(): Decisions {
     return this.shared.decisions;
   }
 

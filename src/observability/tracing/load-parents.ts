@@ -1,9 +1,11 @@
 import type { Subject } from '../../authz/types';
 
-/** A sampled request's load in progress: its parent span and the subjects it waits for. */
+/** A sampled request's load in progress: its parent span and the subjects it waits for, in a list oldest first. */
 interface Waiting<P> {
   readonly parent: P;
   readonly subjects: readonly Subject[];
+  older: Waiting<P> | undefined;
+  newer: Waiting<P> | undefined;
 }
 
 /**
@@ -19,21 +21,28 @@ interface Waiting<P> {
  *   turn into one load, sent later; the store's wrapper asks which sampled request is
  *   waiting for one of the batch's subjects (the oldest one waiting).
  *
- * A load in progress is one entry in an insertion-ordered set: registering and
- * forgetting it (every sampled load, warm or not) builds no key. Subjects are compared
- * only when the store asks for a parent: on a store load, never on a warm request.
+ * A load in progress is one entry of a list, oldest first: registering and forgetting
+ * it (every sampled load, warm or not) builds no key. Subjects are compared only when
+ * the store asks for a parent: on a store load, never on a warm request. A forgotten
+ * entry keeps no link: not a JavaScript Set, whose table, rebuilt every few additions
+ * and deletions, stays linked to the next one, so that once a table had been promoted
+ * to the old generation, every later table and the spans of the requests in it
+ * survived young-generation collections until a full one (docs/benchmarks.md).
  */
 export class LoadParents<P> {
   /** The parent of an L2 read started now, while a sampled request's load is being called; else undefined. */
   reading: P | undefined;
-  /** The sampled loads in progress, oldest first. */
-  private readonly waiting = new Set<Waiting<P>>();
+  /** The sampled loads in progress: the oldest, then each one's `newer`. */
+  private oldest: Waiting<P> | undefined;
+  private newest: Waiting<P> | undefined;
 
   /** Calls `load` (a load of `subjects`) with `parent` as the parent of its L2 read and of the store loads it waits for. */
   during<T>(parent: P, subjects: readonly Subject[], load: () => Promise<T>): Promise<T> {
-    const entry: Waiting<P> = { parent, subjects };
-    this.waiting.add(entry);
-    const done = () => void this.waiting.delete(entry);
+    const entry: Waiting<P> = { parent, subjects, older: this.newest, newer: undefined };
+    if (this.newest) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+    const done = () => this.forget(entry);
     const outer = this.reading;
     this.reading = parent;
     let loading: Promise<T>;
@@ -51,7 +60,7 @@ export class LoadParents<P> {
 
   /** The parent of a store load of `subjects`: the oldest sampled load waiting for one of them, if any. */
   storeParent(subjects: readonly Subject[]): P | undefined {
-    if (this.waiting.size === 0) return undefined;
+    if (!this.oldest) return undefined;
     // User -> organizations of the batch: looked up by the IDs as they are, no key built per subject.
     const wanted = new Map<string, Set<string>>();
     for (const { userId, orgId } of subjects) {
@@ -59,9 +68,21 @@ export class LoadParents<P> {
       if (orgs) orgs.add(orgId);
       else wanted.set(userId, new Set([orgId]));
     }
-    for (const entry of this.waiting) {
+    for (let entry: Waiting<P> | undefined = this.oldest; entry; entry = entry.newer) {
       for (const { userId, orgId } of entry.subjects) if (wanted.get(userId)?.has(orgId)) return entry.parent;
     }
     return undefined;
+  }
+
+  /** Takes `entry` out of the list (once; again does nothing) and clears its own links. */
+  private forget(entry: Waiting<P>): void {
+    const { older, newer } = entry;
+    if (older) older.newer = newer;
+    else if (this.oldest === entry) this.oldest = newer;
+    else return;
+    if (newer) newer.older = older;
+    else this.newest = older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 }

@@ -76,3 +76,43 @@ test('a load that throws at once is forgotten and leaves no read parent behind',
   expect(parents.reading).toBeUndefined();
   expect(parents.storeParent([bob])).toBeUndefined();
 });
+
+test('loads settling in any order leave the others in order, oldest first, and the newest still counted', async () => {
+  const parents = new LoadParents<Context>();
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(request) as [Context, Context, Context, Context];
+  const loads = [deferred(), deferred(), deferred()] as const;
+  const waiting = [a, b, c].map((parent, i) => parents.during(parent, [bob], () => loads[i]!.promise));
+  // The middle one first, then the oldest: the newest is left, and one added after it comes next.
+  loads[1].resolve('done');
+  await waiting[1];
+  await Promise.resolve();
+  expect(parents.storeParent([bob])).toBe(a);
+  loads[0].resolve('done');
+  await waiting[0];
+  await Promise.resolve();
+  expect(parents.storeParent([bob])).toBe(c);
+  const loadD = deferred();
+  const waitingD = parents.during(d, [bob, carol], () => loadD.promise);
+  expect(parents.storeParent([carol])).toBe(d);
+  loads[2].resolve('done');
+  await waiting[2];
+  await Promise.resolve();
+  expect(parents.storeParent([bob])).toBe(d);
+  loadD.resolve('done');
+  await waitingD;
+  await Promise.resolve();
+  expect(parents.storeParent([bob, carol])).toBeUndefined();
+
+  // Emptied, the list takes new loads again; the newest settling first leaves the older.
+  const [loadE, loadF] = [deferred(), deferred()];
+  const waitingE = parents.during(a, [bob], () => loadE.promise);
+  const waitingF = parents.during(b, [carol], () => loadF.promise);
+  loadF.resolve('done');
+  await waitingF;
+  await Promise.resolve();
+  expect([parents.storeParent([bob]), parents.storeParent([carol])]).toEqual([a, undefined]);
+  const waitingG = parents.during(c, [carol], () => Promise.resolve('done'));
+  expect(parents.storeParent([carol])).toBe(c);
+  loadE.resolve('done');
+  await Promise.all([waitingE, waitingG]);
+});

@@ -24,10 +24,11 @@ interface Waiting<P> {
  * A load in progress is one entry of a list, oldest first: registering and forgetting
  * it (every sampled load, warm or not) builds no key. Subjects are compared only when
  * the store asks for a parent: on a store load, never on a warm request. A forgotten
- * entry keeps no link: not a JavaScript Set, whose table, rebuilt every few additions
- * and deletions, stays linked to the next one, so that once a table had been promoted
- * to the old generation, every later table and the spans of the requests in it
- * survived young-generation collections until a full one (docs/benchmarks.md).
+ * entry keeps no link. Not a JavaScript Set: with one, the traced gateway's
+ * young-generation collections kept and promoted several times as much
+ * (docs/benchmarks.md), likely because a Set's table, rebuilt every few changes, stays
+ * linked to the next one, so one promoted table kept every later one, and the spans
+ * they held, alive until a full collection.
  */
 export class LoadParents<P> {
   /** The parent of an L2 read started now, while a sampled request's load is being called; else undefined. */

@@ -18,8 +18,8 @@ export interface GatewayProcess {
 /**
  * The gateway as its own process (`src/main.ts` through tsx: what `npm start` runs,
  * from the sources and without its GC flag), on a free port, configured only through
- * `env`. Resolves once it logged that it is ready (so
- * LOG_LEVEL must let info lines through).
+ * `env`. Resolves once it logged that it is ready (so LOG_LEVEL must let info lines
+ * through).
  */
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = spawn(TSX, ['src/main.ts'], {

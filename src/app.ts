@@ -38,6 +38,7 @@ import { createMetrics, registerComponentMetrics } from './observability/metrics
 import { probeReadiness } from './observability/readiness-probe';
 import { UsageReporter } from './observability/studio/usage-reporter';
 import { annotateRequestSpan } from './graphql/plugins/request-span-name';
+import { ExportFailureLog } from './observability/tracing/export-failure-log';
 import { requestTrace, traceGraphQLRequests } from './observability/tracing/request-span';
 import { Tracing } from './observability/tracing/tracing';
 import type { Logger } from './observability/logger';
@@ -87,11 +88,16 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
   try {
     // OpenTelemetry (off: null, and no layer below is wrapped). Stopped last, so the
-    // spans of the final requests are exported.
+    // spans of the final requests are exported. Dropped spans are counted; why the
+    // collector did not take a batch is logged too (at most once a minute).
+    const exportFailures = new ExportFailureLog(logger);
     const tracing = config.observability.tracing
       ? new Tracing(
           config.observability.tracing,
-          (count, reason) => metrics.traceSpansDropped.inc({ reason }, count),
+          (count, reason, cause) => {
+            metrics.traceSpansDropped.inc({ reason }, count);
+            if (cause !== undefined) exportFailures.failed(count, cause);
+          },
           (err) => logger.error({ err, event: 'authz_trace_export_failed' }, 'span export worker failed: spans are dropped (and counted) until restart'),
         )
       : null;

@@ -189,7 +189,7 @@ test('sampling: parentbased_traceidratio 0 exports nothing of a new trace, and f
   expect(tree(receiver.spans, parentTrace)[0]).toBe('query Can');
 });
 
-test('an unreachable collector fails no request, and the lost spans are counted', async () => {
+test('an unreachable collector fails no request, the lost spans are counted, and the log says why', async () => {
   const gw = await startTestGateway({ ...tracing('http/protobuf'), OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
   try {
     for (let i = 0; i < 5; i++) {
@@ -205,6 +205,12 @@ test('an unreachable collector fails no request, and the lost spans are counted'
     }, { timeoutMs: 30_000, intervalMs: 200 });
     // 5 requests of 4 spans each (operation, decision, MGET, SELECT), in one or more batches.
     expect(dropped).toBeGreaterThanOrEqual(4);
+    // One line (at most one a minute), with the exporter's reason and the spans it covers.
+    const lines = gw.logs.filter((l) => l.event === 'authz_trace_export_error');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.level).toBe(40);
+    expect(lines[0]!.cause).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(lines[0]!.spansDropped).toBeGreaterThanOrEqual(4);
   } finally {
     await gw.close();
   }

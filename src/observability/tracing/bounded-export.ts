@@ -2,8 +2,24 @@ import { type Context, TraceFlags } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-/** Told how many spans were dropped, and why. */
-export type OnDropped = (count: number, reason: 'queue_full' | 'export_failed') => void;
+/** Told how many spans were dropped, and why; for a batch the collector did not take, what the exporter said (exportFailure). */
+export type OnDropped = (count: number, reason: 'queue_full' | 'export_failed', cause?: string) => void;
+
+/** The longest cause passed on: an answer's status line and an error's message fit; a long body does not come along. */
+const MAX_CAUSE_LENGTH = 300;
+
+/**
+ * What the OTLP exporter said about a batch it could not send, for operators: the
+ * collector's HTTP status (OTLPExporterError's numeric `code`) and message, or the
+ * network error's message (`connect ECONNREFUSED ...`, `Request timed out`). The
+ * answer's body is left out, and so is any user and password in a URL.
+ */
+export function exportFailure(error: Error | undefined): string {
+  if (!error) return 'the exporter gave no reason';
+  const code = (error as { code?: unknown }).code;
+  const said = typeof code === 'number' ? `HTTP ${code}${error.message ? ` ${error.message}` : ''}` : error.message || error.name;
+  return said.replace(/\/\/[^/@\s]*@/g, '//***@').slice(0, MAX_CAUSE_LENGTH);
+}
 
 /**
  * A span processor in front of a batch processor that bounds the spans waiting for
@@ -32,7 +48,7 @@ export class BoundedExport implements SpanProcessor {
         this.waiting -= count;
         exporter.export(spans, (result: ExportResult) => {
           if (result.code === ExportResultCode.SUCCESS) this.onExported(count);
-          else onDropped(count, 'export_failed');
+          else onDropped(count, 'export_failed', exportFailure(result.error));
           done(result);
         });
       },

@@ -16,9 +16,9 @@ let taking = false;
 let refused = 0;
 const pipeline = exportPipeline(
   (workerData as { config: TracingConfig }).config,
-  (count, reason) => {
+  (count, reason, cause) => {
     if (taking && reason === 'queue_full') refused += count;
-    else post({ type: 'dropped', count, reason });
+    else post({ type: 'dropped', count, reason, ...(cause === undefined ? {} : { cause }) });
   },
   (spans) => post({ type: 'exported', spans }),
 );

@@ -55,7 +55,7 @@ export class SpanExport {
     this.worker.on('message', (message: FromWorker) => {
       if (message.type === 'dropped') {
         this.unsettled -= message.count;
-        this.onDropped(message.count, message.reason);
+        this.onDropped(message.count, message.reason, message.cause);
       } else if (message.type === 'exported') this.unsettled -= message.spans;
       else if (message.type === 'taken') this.sentSpans -= message.spans;
     });

@@ -8,7 +8,7 @@ export type ToWorker = { type: 'traces'; traces: EncodedTraces } | { type: 'shut
  * (made finished spans) and exported, and the end of shutdown.
  */
 export type FromWorker =
-  | { type: 'dropped'; count: number; reason: 'queue_full' | 'export_failed' }
+  | { type: 'dropped'; count: number; reason: 'queue_full' | 'export_failed'; cause?: string }
   | { type: 'taken'; spans: number }
   | { type: 'exported'; spans: number }
   | { type: 'closed' };

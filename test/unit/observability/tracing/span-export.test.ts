@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import type { TracingConfig } from '../../../../src/config/tracing-config';
@@ -28,10 +29,16 @@ function config(url = `${receiver.url}/v1/traces`): TracingConfig {
 function counters() {
   const dropped = { queue_full: 0, export_failed: 0 };
   const errors: Error[] = [];
+  /** What the exporter said about each batch the collector did not take. */
+  const causes: string[] = [];
   return {
     dropped,
     errors,
-    onDropped: (count: number, reason: 'queue_full' | 'export_failed') => void (dropped[reason] += count),
+    causes,
+    onDropped: (count: number, reason: 'queue_full' | 'export_failed', cause?: string) => {
+      dropped[reason] += count;
+      if (cause !== undefined) causes.push(cause);
+    },
     onError: (error: Error) => void errors.push(error),
   };
 }
@@ -104,6 +111,28 @@ test('an unreachable collector: the spans are counted as export_failed by the ti
   finishTrace(exp, 2);
   await exp.shutdown();
   expect(c.dropped).toEqual({ queue_full: 0, export_failed: 5 });
+  expect(c.errors).toEqual([]);
+  // The exporter was still retrying (ECONNREFUSED is retried for up to its 10 s
+  // timeout) when shutdown stopped the worker: no verdict of its own to pass on.
+  expect(c.causes).toEqual([]);
+});
+
+test("a collector that refuses the batch: the spans are counted as export_failed, with its HTTP status as the cause and not its answer's body", async () => {
+  const refusing = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(401, 'Unauthorized', { 'content-type': 'text/plain' }).end('token abc123 is not valid'));
+  });
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const c = counters();
+  try {
+    const exp = new SpanExport(config(`http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1/traces`), c.onDropped, c.onError);
+    finishTrace(exp, 3);
+    await exp.shutdown();
+  } finally {
+    refusing.close();
+  }
+  expect(c.dropped).toEqual({ queue_full: 0, export_failed: 3 });
+  expect(c.causes).toEqual(['HTTP 401 Unauthorized']);
   expect(c.errors).toEqual([]);
 });
 

@@ -89,7 +89,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   try {
     // OpenTelemetry (off: null, and no layer below is wrapped). Stopped last, so the
     // spans of the final requests are exported. Dropped spans are counted; why the
-    // collector did not take a batch is logged too (at most once a minute).
+    // collector did not take a batch is logged too (at most once a minute), and when
+    // it takes them again.
     const exportFailures = new ExportFailureLog(logger);
     const tracing = config.observability.tracing
       ? new Tracing(
@@ -99,6 +100,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
             if (cause !== undefined) exportFailures.failed(count, cause);
           },
           (err) => logger.error({ err, event: 'authz_trace_export_failed' }, 'span export worker failed: spans are dropped (and counted) until restart'),
+          () => exportFailures.exported(),
         )
       : null;
     if (tracing) lifecycle.add('tracing', () => tracing.shutdown());

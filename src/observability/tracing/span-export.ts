@@ -47,6 +47,8 @@ export class SpanExport {
     config: TracingConfig,
     private readonly onDropped: OnDropped,
     private readonly onError: (error: Error) => void,
+    /** Told how many spans the collector took, batch by batch. */
+    private readonly onExported: (count: number) => void = () => undefined,
   ) {
     // Built, the worker is JavaScript; run from the sources (tests, `npm run dev`), TypeScript through tsx.
     const file = path.join(__dirname, `export-worker${path.extname(__filename)}`);
@@ -56,7 +58,10 @@ export class SpanExport {
       if (message.type === 'dropped') {
         this.unsettled -= message.count;
         this.onDropped(message.count, message.reason, message.cause);
-      } else if (message.type === 'exported') this.unsettled -= message.spans;
+      } else if (message.type === 'exported') {
+        this.unsettled -= message.spans;
+        this.onExported(message.spans);
+      }
       else if (message.type === 'taken') this.sentSpans -= message.spans;
     });
     // A failed worker takes nothing more; what it held is counted once it has exited,

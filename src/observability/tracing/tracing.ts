@@ -36,9 +36,10 @@ export class Tracing {
   readonly loads = new LoadParents<RecordedSpan>();
   private readonly finished = (trace: TraceRecord) => this.export.add(trace);
 
-  constructor(config: TracingConfig, onDropped: OnDropped, onError: (error: Error) => void) {
+  /** `onDropped`, `onError` and `onExported`: as SpanExport tells them. */
+  constructor(config: TracingConfig, onDropped: OnDropped, onError: (error: Error) => void, onExported?: (count: number) => void) {
     this.sampler = sampler(config);
-    this.export = new SpanExport(config, onDropped, onError);
+    this.export = new SpanExport(config, onDropped, onError, onExported);
   }
 
   /**

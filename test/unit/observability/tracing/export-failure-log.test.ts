@@ -1,11 +1,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { exportFailure } from '../../../../src/observability/tracing/bounded-export';
 import { EXPORT_FAILURE_LOG_EVERY_MS, ExportFailureLog } from '../../../../src/observability/tracing/export-failure-log';
 
-// What operators are told when the collector does not take spans: the exporter's
-// reason (exportFailure) and how often it is logged (ExportFailureLog, with a real pino
-// logger writing to memory and a clock of the test's own).
+// How often operators are told that the collector does not take spans, and that it
+// takes them again: a real pino logger writing to memory, and a clock of the test's own.
 
 function logged() {
   const lines: Array<Record<string, unknown>> = [];
@@ -20,7 +18,7 @@ function logged() {
 
 test('the first failure is logged at once, then at most one line a minute, each with the spans dropped since the line before', () => {
   const { lines, logger } = logged();
-  let now = 1_000_000;
+  let now = 5_000;
   const log = new ExportFailureLog(logger, () => now);
 
   log.failed(4, 'connect ECONNREFUSED 10.0.0.9:4318');
@@ -35,19 +33,30 @@ test('the first failure is logged at once, then at most one line a minute, each 
 
   // A minute after the first line: the next failure is logged, with what was dropped meanwhile.
   now += 1;
-  log.failed(3, 'HTTP 503 Service Unavailable');
+  log.failed(3, 'HTTP 401 Unauthorized');
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toMatchObject({ event: 'authz_trace_export_error', cause: 'HTTP 503 Service Unavailable', spansDropped: 11 });
+  expect(lines[1]).toMatchObject({ event: 'authz_trace_export_error', cause: 'HTTP 401 Unauthorized', spansDropped: 11 });
 });
 
-test("the exporter's reason: an answer's HTTP status and message, a network error's message, never a URL's password or a long text", () => {
-  const answered = Object.assign(new Error('Forbidden'), { name: 'OTLPExporterError', code: 403, data: 'secret body' });
-  expect(exportFailure(answered)).toBe('HTTP 403 Forbidden');
-  const noMessage = Object.assign(new Error(''), { code: 500 });
-  expect(exportFailure(noMessage)).toBe('HTTP 500');
-  const network = Object.assign(new Error('getaddrinfo ENOTFOUND collector.internal'), { code: 'ENOTFOUND' });
-  expect(exportFailure(network)).toBe('getaddrinfo ENOTFOUND collector.internal');
-  expect(exportFailure(new Error('cannot reach http://alice:s3cret@collector:4318/v1/traces'))).toBe('cannot reach http://***@collector:4318/v1/traces');
-  expect(exportFailure(new Error('x'.repeat(1_000)))).toHaveLength(300);
-  expect(exportFailure(undefined)).toBe('the exporter gave no reason');
+test('a batch taken after failures is logged once, with the drops not logged yet; the next failure is logged at once', () => {
+  const { lines, logger } = logged();
+  let now = 0;
+  const log = new ExportFailureLog(logger, () => now);
+
+  log.exported();
+  expect(lines).toEqual([]);
+
+  log.failed(4, 'Request timed out');
+  now += 10;
+  log.failed(5, 'Request timed out');
+  log.exported();
+  log.exported();
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toMatchObject({ level: 30, event: 'authz_trace_export_recovered', spansDropped: 5 });
+
+  // Within the minute of the last error line, but after a recovery: a new outage is told at once, counting only its own drops.
+  now += 10;
+  log.failed(2, 'HTTP 403 Forbidden');
+  expect(lines).toHaveLength(3);
+  expect(lines[2]).toMatchObject({ event: 'authz_trace_export_error', cause: 'HTTP 403 Forbidden', spansDropped: 2 });
 });

@@ -112,9 +112,10 @@ test('an unreachable collector: the spans are counted as export_failed by the ti
   await exp.shutdown();
   expect(c.dropped).toEqual({ queue_full: 0, export_failed: 5 });
   expect(c.errors).toEqual([]);
-  // The exporter was still retrying (ECONNREFUSED is retried for up to its 10 s
-  // timeout) when shutdown stopped the worker: no verdict of its own to pass on.
-  expect(c.causes).toEqual([]);
+  // ECONNREFUSED is retried, with backoff, within the exporter's 10 s timeout: the
+  // shutdown's 7 s usually stop the worker first (the spans then counted without a
+  // cause); whatever verdict came before says why.
+  for (const cause of c.causes) expect(cause).toBe('connect ECONNREFUSED 127.0.0.1:1');
 });
 
 test("a collector that refuses the batch: the spans are counted as export_failed, with its HTTP status as the cause and not its answer's body", async () => {
@@ -135,6 +136,26 @@ test("a collector that refuses the batch: the spans are counted as export_failed
   expect(c.causes).toEqual(['HTTP 401 Unauthorized']);
   expect(c.errors).toEqual([]);
 });
+
+test('a collector that keeps answering 503: once the exporter has retried until its timeout, the spans are counted as export_failed, with that as the cause', async () => {
+  const unavailable = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(503, 'Service Unavailable').end());
+  });
+  await new Promise<void>((resolve) => unavailable.listen(0, '127.0.0.1', resolve));
+  const c = counters();
+  try {
+    const exp = new SpanExport(config(`http://127.0.0.1:${(unavailable.address() as AddressInfo).port}/v1/traces`), c.onDropped, c.onError);
+    finishTrace(exp, 2);
+    // The batch goes out on the processor's timer and is retried within the 10 s timeout.
+    await waitFor('the exporter to give up on the batch', () => c.causes.length > 0, { timeoutMs: 30_000, intervalMs: 100 });
+    await exp.shutdown();
+  } finally {
+    unavailable.close();
+  }
+  expect(c.dropped).toEqual({ queue_full: 0, export_failed: 2 });
+  expect(c.causes).toEqual(['the collector answered 429, 502, 503 or 504 until the export timed out']);
+}, 45_000);
 
 test('a collector that takes the connection and never answers: by the time shutdown resolves, its spans are counted as export_failed', async () => {
   // A TCP server that accepts and stays silent: the exporter's own timeout (10 s) fails

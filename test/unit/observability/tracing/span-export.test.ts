@@ -58,11 +58,14 @@ const workerOf = (exp: SpanExport) => (exp as unknown as { worker: Worker }).wor
 
 test('finished traces reach the collector on shutdown, with their trace IDs and parentage', async () => {
   const c = counters();
-  const exp = new SpanExport(config(), c.onDropped, c.onError);
+  let exported = 0;
+  const exp = new SpanExport(config(), c.onDropped, c.onError, (count) => (exported += count));
   const traces = [finishTrace(exp, 1), finishTrace(exp, 3), finishTrace(exp, 2)];
   await exp.shutdown();
 
   expect(receiver.spans).toHaveLength(6);
+  // Told batch by batch (what the gateway's export-failure log reads as a recovery).
+  expect(exported).toBe(6);
   for (const trace of traces) {
     const mine = receiver.spans.filter((s) => s.traceId === trace.traceId);
     expect(mine.map((s) => s.name).sort()).toEqual(trace.toWire().spans.map((s) => s.name).sort());

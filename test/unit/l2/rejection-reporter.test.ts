@@ -1,17 +1,11 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { Writable } from 'node:stream';
 import { l2RejectionReporter } from '../../../src/l2/rejection-reporter';
 import { createMetrics } from '../../../src/observability/metrics';
+import { logLines } from '../../helpers/log-lines';
 
 function setup(maxKeys?: number) {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, stream: sink } = logLines();
   const metrics = createMetrics(new Registry());
   const report = l2RejectionReporter(metrics.l2Rejected, pino({ level: 'info' }, sink), { maxKeys });
   const count = async (reason: string) => (await metrics.l2Rejected.get()).values.find((v) => v.labels.reason === reason)?.value;

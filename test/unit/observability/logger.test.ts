@@ -1,21 +1,10 @@
-import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../src/observability/logger';
-
-function capture() {
-  const lines: Array<Record<string, any>> = [];
-  const stream = new Writable({
-    write(chunk, _e, done) {
-      lines.push(JSON.parse(String(chunk)) as Record<string, any>);
-      done();
-    },
-  });
-  return { lines, stream };
-}
+import { logLines } from '../../helpers/log-lines';
 
 describe('createLogger', () => {
   it('redacts the authorization header and credentials', () => {
-    const { lines, stream } = capture();
+    const { lines, stream } = logLines();
     const logger = createLogger('info', stream);
     logger.info({ req: { headers: { authorization: 'Bearer abc.def' } }, headers: { authorization: 'Basic xyz' }, db: { password: 'pw' } }, 'request');
     const text = JSON.stringify(lines);
@@ -25,7 +14,7 @@ describe('createLogger', () => {
 
   it('counts written events by level and name, and not the ones below the level', async () => {
     const registry = new Registry();
-    const { lines, stream } = capture();
+    const { lines, stream } = logLines();
     const logger = createLogger('info', stream, { registry });
     logger.info({ event: 'graphql_request' }, 'graphql_request');
     logger.child({ traceId: 't' }).warn({ event: 'authz_l2_cache_error' }, 'authz_l2_cache_error');

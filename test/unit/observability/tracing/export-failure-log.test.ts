@@ -1,19 +1,13 @@
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { EXPORT_FAILURE_LOG_EVERY_MS, ExportFailureLog } from '../../../../src/observability/tracing/export-failure-log';
+import { logLines } from '../../../helpers/log-lines';
 
 // How often operators are told that the collector does not take spans, and that it
 // takes them again: a real pino logger writing to memory, and a clock of the test's own.
 
 function logged() {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, sink) };
+  const { lines, stream } = logLines();
+  return { lines, logger: pino({ level: 'info' }, stream) };
 }
 
 test('the first failure is logged at once, then at most one line a minute, each with the spans dropped since the line before', () => {
